@@ -1,0 +1,140 @@
+"""The `rlspec` command line. Bad input: one line on stderr and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import sys
+from collections.abc import Sequence
+
+import spec
+from oracle.errors import InstanceError, UsageError
+from oracle.evaluate import evaluate
+from oracle.instance import dumps, family_module, load
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rlspec", description="Ground truth for policy optimization.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("list", help="every formula id, its section and title")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("oracle", help="one value with its error bound")
+    p.add_argument("formula")
+    p.add_argument("--instance", required=True, help="instance JSON file")
+    p.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
+    p.add_argument("--json", action="store_true", help="(the output is always one JSON object)")
+
+    p = sub.add_parser("generate", help="a seeded random instance (JSON on stdout)")
+    p.add_argument("family")
+    p.add_argument("--seed", type=int, required=True)
+
+    p = sub.add_parser("conform", help="run the conformance suite on an implementation")
+    p.add_argument("impl", help="module name or path to a .py file")
+
+    p = sub.add_parser("vectors", help="golden vectors: build or verify")
+    p.add_argument("action", choices=["build", "verify"])
+
+    sub.add_parser("docs", help="regenerate CONFORMANCE.md, spec/ERRATA.md and the spec pages")
+    return parser
+
+
+def _family_options(extra: Sequence[str]) -> dict[str, object]:
+    """`--states 4 --kind sparse` -> {"states": 4, "kind": "sparse"}."""
+    options: dict[str, object] = {}
+    items = list(extra)
+    while items:
+        flag = items.pop(0)
+        if not flag.startswith("--") or not items:
+            raise UsageError(f"unexpected argument {flag!r} (family options are --name value)")
+        text = items.pop(0)
+        value: object = text
+        for cast in (int, float):
+            try:
+                value = cast(text)
+                break
+            except ValueError:
+                continue
+        options[flag[2:].replace("-", "_")] = value
+    return options
+
+
+def cmd_list(as_json: bool) -> int:
+    rows = [{"id": f.id, "section": f.section, "title": f.title, "family": f.family} for f in spec.formulas()]
+    if as_json:
+        print(json.dumps(rows, indent=1))
+    else:
+        width = max((len(r["id"]) for r in rows), default=2)
+        for r in rows:
+            print(f"{r['id']:<{width}}  {r['section']}: {r['title']}")
+    return 0
+
+
+def cmd_oracle(formula_id: str, path: str, dps: int) -> int:
+    instance = load(path)
+    print(json.dumps(evaluate(formula_id, instance, dps).to_json()))
+    return 0
+
+
+def cmd_generate(family: str, seed: int, extra: Sequence[str]) -> int:
+    module = family_module(family)
+    options = _family_options(extra)
+    accepted = inspect.signature(module.generate).parameters
+    for name in options:
+        if name not in accepted or name == "seed":
+            known = ", ".join(f"--{p.replace('_', '-')}" for p in accepted if p != "seed")
+            raise UsageError(f"generate {family}: unknown option --{name} (known: {known})")
+    try:
+        raw = module.generate(seed, **options)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"generate {family}: {exc}") from None
+    sys.stdout.write(dumps(raw))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        if args_list[:1] in (["generate"], ["conform"], ["vectors"]):
+            args, extra = parser.parse_known_args(args_list)
+        else:
+            args, extra = parser.parse_args(args_list), []
+        if args.command == "list":
+            return cmd_list(args.json)
+        if args.command == "oracle":
+            return cmd_oracle(args.formula, args.instance, args.dps)
+        if args.command == "generate":
+            return cmd_generate(args.family, args.seed, extra)
+        if args.command == "docs":
+            from spec.render import write_all
+
+            for path in write_all():
+                print(f"wrote {path}")
+            return 0
+        if args.command == "conform":
+            from conformance_tests.runner import main as conform_main
+
+            return conform_main([args.impl, *extra])
+        if args.command == "vectors":
+            from oracle.vectors import main as vectors_main
+
+            return vectors_main([args.action, *extra])
+        raise UsageError(f"unknown command {args.command}")
+    except UsageError as exc:
+        print(f"rlspec: {exc}", file=sys.stderr)
+        return 2
+    except InstanceError as exc:
+        print(f"rlspec: bad instance: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Validation helpers shared by the families: shapes, probability vectors, discount."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from oracle.errors import InstanceError
+from oracle.instance import Instance, exact
+
+Shape = tuple[int, ...]
+
+
+def shape_of(value: Any, key: str) -> Shape:
+    """The shape of a nested list; InstanceError if it is ragged."""
+    if not isinstance(value, list):
+        return ()
+    if not value:
+        raise InstanceError(key, "is an empty array")
+    inner = [shape_of(v, f"{key}[{i}]") for i, v in enumerate(value)]
+    for i, s in enumerate(inner):
+        if s != inner[0]:
+            raise InstanceError(f"{key}[{i}]", f"has shape {list(s)}, expected {list(inner[0])} like {key}[0]")
+    return (len(value), *inner[0])
+
+
+def array(instance: Instance, key: str, shape: Shape | None = None, ndim: int | None = None) -> Any:
+    """Read `key` (top-level, or "params.x"), convert it to exact values, check its shape."""
+    value = exact(instance.get(key), key)
+    got = shape_of(value, key)
+    if shape is not None and got != shape:
+        raise InstanceError(key, f"has shape {list(got)}, expected {list(shape)}")
+    if ndim is not None and len(got) != ndim:
+        raise InstanceError(key, f"has {len(got)} dimensions, expected {ndim}")
+    _store(instance, key, value)
+    return value
+
+
+def _store(instance: Instance, key: str, value: Any) -> None:
+    if key.startswith("params."):
+        instance.params[key[len("params.") :]] = value
+    else:
+        instance.data[key] = value
+
+
+def flat(value: Any) -> list[Fraction]:
+    if isinstance(value, list):
+        return [x for v in value for x in flat(v)]
+    return [value]
+
+
+def discount(instance: Instance) -> Fraction:
+    gamma = array(instance, "gamma", shape=())
+    if not 0 <= gamma < 1:
+        raise InstanceError("gamma", f"is {float(gamma)}, must satisfy 0 <= gamma < 1")
+    assert isinstance(gamma, Fraction)
+    return gamma
+
+
+def probability_vector(value: list[Fraction], key: str) -> None:
+    """Entries >= 0 summing to 1 exactly, or within 1e-12 (binary64 rounding of the inputs)."""
+    for i, p in enumerate(value):
+        if p < 0:
+            raise InstanceError(f"{key}[{i}]", f"is {float(p)}, a probability must be >= 0")
+    total = sum(value, Fraction(0))
+    if abs(total - 1) > Fraction(1, 10**12):
+        raise InstanceError(key, f"sums to {float(total)!r}, must sum to 1")
+
+
+def normalized(value: list[Fraction]) -> list[Fraction]:
+    """The vector divided by its sum (so it sums to exactly 1; a no-op when it already does)."""
+    total = sum(value, Fraction(0))
+    return value if total == 1 else [p / total for p in value]

@@ -1,0 +1,114 @@
+"""The tabular family: gamma, mu [S], P [S][A][S], R [S][A][S], theta [S][A] (or pi [S][A])."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from oracle.errors import InstanceError
+from oracle.families.common import array, discount, normalized, probability_vector, shape_of
+from oracle.instance import Instance, exact
+
+
+def sizes(instance: Instance) -> dict[str, int]:
+    s, a = shape_of(instance.data["P"], "P")[:2]
+    return {"S": s, "A": a, "S*A": s * a}
+
+
+def validate(instance: Instance) -> None:
+    discount(instance)
+    P = array(instance, "P", ndim=3)
+    s, a, s2 = shape_of(P, "P")
+    if s2 != s:
+        raise InstanceError("P", f"has shape {[s, a, s2]}: P[s][a][s'] needs the last dimension equal to S = {s}")
+    for i in range(s):
+        for j in range(a):
+            probability_vector(P[i][j], f"P[{i}][{j}]")
+            P[i][j] = normalized(P[i][j])
+    array(instance, "R", shape=(s, a, s))
+    mu = array(instance, "mu", shape=(s,))
+    probability_vector(mu, "mu")
+    instance.data["mu"] = normalized(mu)
+    if "theta" in instance.data:
+        array(instance, "theta", shape=(s, a))
+    elif "pi" in instance.data:
+        pi = array(instance, "pi", shape=(s, a))
+        for i in range(s):
+            probability_vector(pi[i], f"pi[{i}]")
+    else:
+        raise InstanceError("theta", "missing: give the softmax logits theta [S][A] (or pi [S][A])")
+
+
+def policy_logits(instance: Instance) -> Any:
+    """theta, or log(pi) when the instance gives pi (every entry of pi must then be > 0)."""
+    if "theta" in instance.data:
+        return instance.data["theta"]
+    raise InstanceError("pi", "this formula needs softmax logits: give theta [S][A] instead of pi")
+
+
+# ---- random instances ------------------------------------------------------------------------
+
+KINDS = ("dense", "sparse", "deterministic", "absorbing")
+
+
+def generate(
+    seed: int,
+    states: int = 4,
+    actions: int = 3,
+    gamma: float | None = None,
+    kind: str = "dense",
+    logit_scale: float = 1.0,
+    unreachable: int = 0,
+) -> dict[str, Any]:
+    """A seeded random tabular instance as a JSON-ready dict of binary64 numbers.
+
+    kind: "dense" (Dirichlet rows), "sparse" (each row supported on <= 2 states),
+    "deterministic" (one next state per (s, a)), "absorbing" (dense, but state 0 stays put
+    with probability 0.99). `unreachable` > 0 makes the last states unreachable from mu's
+    support (mu is 0 there and no transition enters them).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    if states < 1 or actions < 1 or not 0 <= unreachable < states:
+        raise ValueError("need states >= 1, actions >= 1, 0 <= unreachable < states")
+    rng = np.random.default_rng(seed)
+    reach = states - unreachable
+    g = float(rng.choice([0.5, 0.9, 0.99])) if gamma is None else float(gamma)
+    P = np.zeros((states, actions, states))
+    for s in range(states):
+        for a in range(actions):
+            if kind == "deterministic":
+                P[s, a, rng.integers(reach)] = 1.0
+            elif kind == "sparse":
+                support = rng.choice(reach, size=min(2, reach), replace=False)
+                P[s, a, support] = rng.dirichlet(np.ones(len(support)))
+            else:
+                P[s, a, :reach] = rng.dirichlet(np.ones(reach))
+            if kind == "absorbing" and s == 0:
+                P[s, a] *= 0.01
+                P[s, a, 0] += 0.99
+    mu = np.zeros(states)
+    mu[:reach] = rng.dirichlet(np.ones(reach))
+    R = rng.uniform(-1.0, 1.0, size=(states, actions, states))
+    theta = logit_scale * rng.normal(size=(states, actions))
+    return {
+        "family": "tabular",
+        "gamma": g,
+        "mu": _rows_summing_to_one(mu),
+        "P": [[_rows_summing_to_one(P[s, a]) for a in range(actions)] for s in range(states)],
+        "R": R.tolist(),
+        "theta": theta.tolist(),
+    }
+
+
+def _rows_summing_to_one(p: np.ndarray) -> list[float]:
+    """p as binary64 numbers whose exact sum is 1: the rounding slack goes to the largest entry."""
+    out = [float(x) for x in p]
+    k = int(np.argmax(p))
+    rest = sum((Fraction(x) for i, x in enumerate(out) if i != k), Fraction(0))
+    out[k] = float(1 - rest)
+    if sum((Fraction(x) for x in out), Fraction(0)) != 1:
+        return [float(x) for x in exact(out, "p")]  # still a valid distribution within 1e-12
+    return out

@@ -1,0 +1,35 @@
+"""Arguments and tolerances shared by the section modules of the registry."""
+
+from __future__ import annotations
+
+from spec.formula import Arg, Tolerance
+
+P = Arg("P", ("S", "A", "S"), "P", "P[s][a][s'] = P(s' | s, a); rows sum to 1", domain="transition")
+R = Arg("R", ("S", "A", "S"), "R", "R[s][a][s'] = r(s, a, s')", domain="reward")
+GAMMA = Arg("gamma", (), "gamma", "discount factor, 0 <= gamma < 1", domain="discount")
+MU = Arg("mu", ("S",), "mu", "initial state distribution", domain="distribution")
+THETA = Arg("theta", ("S", "A"), "theta", "softmax logits: pi(a|s) proportional to exp(theta[s][a])", domain="logits")
+THETA_NEW = Arg(
+    "theta_new", ("S", "A"), "params.theta_new", "logits of the new policy pi_theta", domain="logits_near:theta"
+)
+
+EPS64 = 2.0**-52
+
+VALUE = Tolerance(
+    "value",
+    64.0,
+    "amax(R) * kappa(gamma)**2",
+    "values of a policy: a linear solve with (I - gamma P_pi), condition ~ 1/(1-gamma), output ~ |R|/(1-gamma)",
+)
+DISTRIBUTION = Tolerance(
+    "distribution",
+    64.0,
+    "kappa(gamma)",
+    "a discounted state distribution: a linear solve with (I - gamma P_pi^T); entries in [0, 1]",
+)
+GRADIENT = Tolerance(
+    "gradient",
+    64.0,
+    "amax(R) * kappa(gamma)**3",
+    "a policy gradient: value (|R| kappa^2) times the visitation's conditioning kappa",
+)
