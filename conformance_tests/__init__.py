@@ -1,0 +1,1 @@
+"""The conformance suite: checks anyone's implementation against the oracle (`rlspec conform`)."""
