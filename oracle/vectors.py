@@ -1,0 +1,254 @@
+"""Ground-truth vectors: versioned, hashed files of instances and certified values.
+
+Layout of a vector set (default `vectors/v1`):
+
+    MANIFEST.json                 spec and oracle versions, how it was generated, every file
+                                  with its sha256
+    <formula id>/case-<k>.json    one case: the instance, the value at `dps` digits, its error
+                                  bound and bound kind, the versions
+
+`build` is deterministic: the cases come from recorded seeds and options, the JSON is written
+canonically, and nothing depends on the clock, so two builds are byte-identical. `verify`
+checks every hash, refuses files the manifest does not list, and recomputes a sample of values
+(all with --all) against the stored digits and bounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import hashlib
+import json
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mpmath import mp
+
+import spec
+from oracle.errors import InstanceError, UsageError
+from oracle.evaluate import evaluate, leaves
+from oracle.instance import Instance, family_module, from_mapping
+
+VECTOR_VERSION = "v1"
+DEFAULT_DIR = Path("vectors") / VECTOR_VERSION
+DEFAULT_DPS = 50
+DEFAULT_CASES = 3
+MANIFEST = "MANIFEST.json"
+
+
+def oracle_version() -> str:
+    try:
+        return metadata.version("rlspec")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """Which instance a case is: a family, a seed and the family's generation options."""
+
+    formula: str
+    case: int
+    family: str
+    seed: int
+    options: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"family": self.family, "seed": self.seed, "options": self.options}
+
+
+def case_plans(formula_ids: Sequence[str], cases: int) -> Iterator[CasePlan]:
+    """The recorded cases: case k of a formula uses seed 1000 * k + (its index in the registry)
+    and walks through the family's option choices, so that hard cases (the non-first choices:
+    sparse or deterministic P, large logits, ...) are covered; sizes stay small."""
+    for index, formula_id in enumerate(formula_ids):
+        f = spec.formula(formula_id)
+        module = family_module(f.family)
+        sizes: dict[str, tuple[int, int]] = getattr(module, "SIZE_OPTIONS", {})
+        choices: dict[str, tuple[Any, ...]] = getattr(module, "CHOICE_OPTIONS", {})
+        for k in range(cases):
+            options: dict[str, Any] = {name: min(lo + k, hi) for name, (lo, hi) in sizes.items()}
+            options.update({name: values[k % len(values)] for name, values in choices.items()})
+            yield CasePlan(formula_id, k, f.family, 1000 * k + index, options)
+
+
+def instance_for(plan: CasePlan) -> Instance:
+    from oracle.sampling import sample_instance
+
+    raw = sample_instance(plan.family, plan.seed, plan.options, [spec.formula(plan.formula)])
+    return from_mapping(raw)
+
+
+def canonical(obj: Any) -> bytes:
+    return (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def case_path(formula_id: str, case: int) -> str:
+    return f"{formula_id}/case-{case}.json"
+
+
+def build_case(plan: CasePlan, dps: int) -> dict[str, Any]:
+    instance = instance_for(plan)
+    result = evaluate(plan.formula, instance, dps).to_json()
+    return {
+        "formula": plan.formula,
+        "case": plan.case,
+        "name": f"{plan.formula}/case-{plan.case}",
+        "generated_from": plan.to_json(),
+        "instance": instance.to_json(),
+        "dps": result["dps"],
+        "value": result["value"],
+        "error_bound": result["error_bound"],
+        "bound": result["bound"],
+        "oracle_version": oracle_version(),
+        "spec_version": spec.SPEC_VERSION,
+    }
+
+
+def selected(patterns: Sequence[str]) -> list[str]:
+    ids = [f.id for f in spec.formulas()]
+    if not patterns:
+        return ids
+    chosen = [i for i in ids if any(fnmatch.fnmatchcase(i, p) for p in patterns)]
+    if not chosen:
+        raise UsageError(f"no formula matches {', '.join(patterns)} (see `rlspec list`)")
+    return chosen
+
+
+def build(out: Path, formula_ids: Sequence[str], cases: int, dps: int, log: bool = True) -> Path:
+    """Write a vector set under `out`; returns the manifest path."""
+    files: dict[str, str] = {}
+    for plan in case_plans(formula_ids, cases):
+        data = canonical(build_case(plan, dps))
+        rel = case_path(plan.formula, plan.case)
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        files[rel] = sha256(data)
+        if log:
+            print(f"built {rel}", flush=True)
+    manifest = {
+        "vector_set": VECTOR_VERSION,
+        "spec_version": spec.SPEC_VERSION,
+        "oracle_version": oracle_version(),
+        "dps": dps,
+        "cases_per_formula": cases,
+        "generated_by": f"rlspec vectors build --cases {cases} --dps {dps}",
+        "case_rule": "case k of the formula with registry index i: seed 1000*k + i; sizes min(lo + k, hi); "
+        "choice options: the k-th choice (cyclic); params sampled by oracle.sampling",
+        "files": dict(sorted(files.items())),
+    }
+    manifest["manifest_sha256"] = sha256(canonical(manifest))
+    path = out / MANIFEST
+    path.write_bytes(canonical(manifest))
+    return path
+
+
+class VerifyError(Exception):
+    """A vector file that does not check out; the message names it."""
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """The manifest, checked byte for byte: canonical JSON whose `manifest_sha256` is the hash
+    of the rest, so that any changed byte is caught."""
+    path = root / MANIFEST
+    try:
+        data = path.read_bytes()
+        manifest = json.loads(data)
+    except OSError:
+        raise VerifyError(f"{path}: missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise VerifyError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise VerifyError(f"{path}: has no 'files' table")
+    if canonical(manifest) != data:
+        raise VerifyError(f"{path}: not in canonical form (was it edited?)")
+    claimed = manifest.pop("manifest_sha256", None)
+    if claimed != sha256(canonical(manifest)):
+        raise VerifyError(f"{path}: manifest_sha256 does not match its contents")
+    return manifest
+
+
+def check_hashes(root: Path, manifest: dict[str, Any]) -> list[str]:
+    """Every listed file exists with its hash, and no case file is unlisted."""
+    listed: dict[str, str] = manifest["files"]
+    for rel, digest in listed.items():
+        path = root / rel
+        if not path.is_file():
+            raise VerifyError(f"{path}: listed in the manifest but missing")
+        if sha256(path.read_bytes()) != digest:
+            raise VerifyError(f"{path}: sha256 differs from the manifest")
+    for path in sorted(root.rglob("*.json")):
+        rel = path.relative_to(root).as_posix()
+        if rel != MANIFEST and rel not in listed:
+            raise VerifyError(f"{path}: not listed in the manifest")
+    return sorted(listed)
+
+
+def recompute(root: Path, rel: str) -> None:
+    """Recompute one case and check that stored and recomputed values agree within the bounds."""
+    path = root / rel
+    case = json.loads(path.read_bytes())
+    instance = from_mapping(case["instance"])
+    fresh = evaluate(case["formula"], instance, int(case["dps"])).to_json()
+    with mp.workdps(int(case["dps"]) + 20):
+        tolerance = mp.mpf(case["error_bound"]) + mp.mpf(fresh["error_bound"])
+        stored, got = leaves(case["value"]), leaves(fresh["value"])
+        if len(stored) != len(got):
+            raise VerifyError(f"{path}: value has {len(stored)} entries, the oracle gives {len(got)}")
+        for i, (a, b) in enumerate(zip(stored, got, strict=True)):
+            if abs(mp.mpf(a) - mp.mpf(b)) > tolerance:
+                raise VerifyError(f"{path}: entry {i} is {a}, the oracle gives {b} (bounds {tolerance})")
+
+
+def verify(root: Path, recompute_all: bool, sample: int, seed: int, log: bool = True) -> int:
+    manifest = read_manifest(root)
+    files = check_hashes(root, manifest)
+    chosen = files if recompute_all else sorted(random.Random(seed).sample(files, min(sample, len(files))))
+    for rel in chosen:
+        try:
+            recompute(root, rel)
+        except (InstanceError, KeyError, ValueError) as exc:
+            raise VerifyError(f"{root / rel}: cannot be recomputed ({exc})") from None
+        if log:
+            print(f"ok {rel}", flush=True)
+    print(f"verified {len(files)} hashes and recomputed {len(chosen)} of {len(files)} cases in {root}")
+    return 0
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="rlspec vectors")
+    parser.add_argument("action", choices=["build", "verify"])
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"vector set (default {DEFAULT_DIR})")
+    parser.add_argument("--formulas", action="append", default=[], help="glob of formula ids (repeatable)")
+    parser.add_argument("--cases", type=int, default=DEFAULT_CASES, help="cases per formula (build)")
+    parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="digits (build)")
+    parser.add_argument("--all", action="store_true", help="recompute every case (verify)")
+    parser.add_argument("--sample", type=int, default=12, help="cases to recompute (verify, default 12)")
+    parser.add_argument("--seed", type=int, default=0, help="which sample to recompute (verify)")
+    parser.add_argument("--quiet", action="store_true")
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:
+        if exc.code == 0:
+            return 0
+        raise UsageError("bad arguments for `rlspec vectors` (see --help)") from None
+    if args.action == "build":
+        if args.cases < 1 or args.dps < 1:
+            raise UsageError("--cases and --dps must be positive")
+        path = build(args.dir, selected(args.formulas), args.cases, args.dps, log=not args.quiet)
+        print(f"wrote {path}")
+        return 0
+    try:
+        return verify(args.dir, args.all, args.sample, args.seed, log=not args.quiet)
+    except VerifyError as exc:
+        print(f"rlspec vectors verify: {exc}")
+        return 1
