@@ -8,9 +8,15 @@ P = Arg("P", ("S", "A", "S"), "P", "P[s][a][s'] = P(s' | s, a); rows sum to 1", 
 R = Arg("R", ("S", "A", "S"), "R", "R[s][a][s'] = r(s, a, s')", domain="reward")
 GAMMA = Arg("gamma", (), "gamma", "discount factor, 0 <= gamma < 1", domain="discount")
 MU = Arg("mu", ("S",), "mu", "initial state distribution", domain="distribution")
-THETA = Arg("theta", ("S", "A"), "theta", "softmax logits: pi(a|s) proportional to exp(theta[s][a])", domain="logits")
+THETA = Arg(
+    "theta", ("S", "A"), "theta", "softmax logits: pi(a|s) proportional to exp(theta[s][a])", domain="logits"
+)
 THETA_NEW = Arg(
-    "theta_new", ("S", "A"), "params.theta_new", "logits of the new policy pi_theta", domain="logits_near:theta"
+    "theta_new",
+    ("S", "A"),
+    "params.theta_new",
+    "logits of the new policy pi_theta",
+    domain="logits_near:theta",
 )
 
 EPS64 = 2.0**-52
@@ -19,7 +25,8 @@ VALUE = Tolerance(
     "value",
     64.0,
     "amax(R) * kappa(gamma)**2",
-    "values of a policy: a linear solve with (I - gamma P_pi), condition ~ 1/(1-gamma), output ~ |R|/(1-gamma)",
+    "values of a policy: a linear solve with (I - gamma P_pi), condition ~ 1/(1-gamma), "
+    "output ~ |R|/(1-gamma)",
 )
 DISTRIBUTION = Tolerance(
     "distribution",
@@ -32,4 +39,12 @@ GRADIENT = Tolerance(
     64.0,
     "amax(R) * kappa(gamma)**3",
     "a policy gradient: value (|R| kappa^2) times the visitation's conditioning kappa",
+)
+STATIONARY = Tolerance(
+    "stationary",
+    64.0,
+    "stationary_kappa(P, theta)",
+    "a stationary distribution: its conditioning is the chain's, not gamma's: (1 + ||(I - P_TT)^-1||) "
+    "(1 + max_C ||(I - P_CC + 1 pi_C)^-1||) over the transient states T and recurrent classes C of P_pi "
+    "(fundamental matrices; a slowly mixing chain is ill-conditioned)",
 )

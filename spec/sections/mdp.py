@@ -4,7 +4,18 @@ performance difference lemma, hard optimal values)."""
 from __future__ import annotations
 
 from spec.formula import EquationRow, Formula, Section
-from spec.sections.common import DISTRIBUTION, GAMMA, GRADIENT, MU, VALUE, P, R, THETA
+from spec.sections.common import (
+    DISTRIBUTION,
+    GAMMA,
+    GRADIENT,
+    MU,
+    STATIONARY,
+    THETA,
+    THETA_NEW,
+    VALUE,
+    P,
+    R,
+)
 
 TITLE = "Natural Policy Gradient (NPG)"
 BELLMAN = "Puterman 1994, Markov Decision Processes, ch. 6"
@@ -64,6 +75,33 @@ FORMULAS = (
         references=("Agarwal et al. 2021, On the theory of policy gradient methods",),
     ),
     Formula(
+        id="mdp.stationary",
+        section=TITLE,
+        title="stationary (average-case) state distribution d^pi",
+        latex=r"d^{\pi}(s) = \mathbb{E}_{s_0 \sim \mu}\left[\lim_{t \to \infty} P(s_t = s \mid s_0)\right]",
+        equation=(
+            "d(s) = E_{s0 ~ mu}[lim_t P(s_t = s | s0)] (Cesaro limit lim_T 1/T sum_{t<T} P(s_t = s) "
+            "where P_pi is periodic)"
+        ),
+        family="tabular",
+        args=(P, MU, THETA),
+        output_shape=("S",),
+        tolerance=STATIONARY,
+        reference="reference.mdp:stationary",
+        references=(
+            "Kemeny and Snell 1960, Finite Markov Chains",
+            "Meyer 1975, The role of the group generalized inverse in the theory of finite Markov chains",
+        ),
+        notes=(
+            "Computed, never refused: recurrent classes are the closed strongly connected components of "
+            "the exact support of P_pi (softmax puts mass on every action, so the support is the union over "
+            "actions of the support of P(.|s,a)); each class's stationary law solves pi_C (I - P_CC) = 0, "
+            "sum pi_C = 1 (unique for an irreducible class, periodic or not: it is the Cesaro limit); "
+            "transient states are weighted by their absorption probabilities h_C = (I - P_TT)^-1 P_TC 1; "
+            "d = sum_C (mu(C) + mu_T . h_C) pi_C, so with several recurrent classes d depends on mu."
+        ),
+    ),
+    Formula(
         id="pg.objective",
         section=TITLE,
         title="objective V^{pi_theta}(mu)",
@@ -80,7 +118,10 @@ FORMULAS = (
         id="pg.gradient",
         section=TITLE,
         title="policy gradient of the softmax policy",
-        latex=r"\frac{\partial V^{\pi_\theta}(\mu)}{\partial \theta_{s,a}} = \frac{1}{1-\gamma} d_\mu^{\pi_\theta}(s)\, \pi_\theta(a|s)\, A^{\pi_\theta}(s,a)",
+        latex=(
+            r"\frac{\partial V^{\pi_\theta}(\mu)}{\partial \theta_{s,a}} = \frac{1}{1-\gamma} "
+            r"d_\mu^{\pi_\theta}(s)\, \pi_\theta(a|s)\, A^{\pi_\theta}(s,a)"
+        ),
         equation="dV(mu)/dtheta[s][a] = d(s) pi(a|s) A(s,a) / (1 - gamma)",
         family="tabular",
         args=(P, R, GAMMA, MU, THETA),
@@ -88,6 +129,53 @@ FORMULAS = (
         tolerance=GRADIENT,
         reference="reference.mdp:gradient",
         references=(SUTTON, "Agarwal et al. 2021, On the theory of policy gradient methods"),
+    ),
+    Formula(
+        id="pg.performance_difference",
+        section="Trust Region Policy Optimization (TRPO)",
+        title="performance difference lemma, right-hand side",
+        latex=(
+            r"V^{\pi_{\theta_t}}(\mu) + \frac{1}{1-\gamma} \mathbb{E}_{s \sim d_\mu^{\pi_\theta}} "
+            r"\mathbb{E}_{a \sim \pi_\theta(\cdot|s)}\left[A^{\pi_{\theta_t}}(s,a)\right]"
+        ),
+        equation=(
+            "V^{pi_t}(mu) + 1/(1-gamma) sum_s d_mu^{pi_new}(s) sum_a pi_new(a|s) A^{pi_t}(s,a), "
+            "with pi_t = softmax(theta), pi_new = softmax(theta_new); equals V^{pi_new}(mu) (lecture eq. 23)"
+        ),
+        family="tabular",
+        args=(P, R, GAMMA, MU, THETA, THETA_NEW),
+        output_shape=(),
+        tolerance=GRADIENT,
+        reference="reference.mdp:performance_difference",
+        references=("Kakade and Langford 2002, Approximately optimal approximate reinforcement learning",),
+        notes="theta plays theta_t of the lecture, theta_new plays theta.",
+    ),
+    Formula(
+        id="mdp.v_star",
+        section="Entropy Regularization",
+        title="optimal state value V* (hard max)",
+        latex=r"V^{*}(s) = \max_a \left[ r(s,a) + \gamma \sum_{s'} P(s'|s,a) V^{*}(s') \right]",
+        equation="V*(s) = max_a sum_s' P(s'|s,a) (r(s,a,s') + gamma V*(s'))",
+        family="tabular",
+        args=(P, R, GAMMA),
+        output_shape=("S",),
+        tolerance=VALUE,
+        reference="reference.mdp:v_star",
+        references=(BELLMAN,),
+        notes="Policy iteration to an optimal deterministic policy, then its exact evaluation.",
+    ),
+    Formula(
+        id="mdp.q_star",
+        section="Entropy Regularization",
+        title="optimal action value Q* (hard max)",
+        latex=r"Q^{*}(s,a) = r(s,a) + \gamma \sum_{s'} P(s'|s,a) \max_{a'} Q^{*}(s',a')",
+        equation="Q*(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma max_a' Q*(s',a'))",
+        family="tabular",
+        args=(P, R, GAMMA),
+        output_shape=("S", "A"),
+        tolerance=VALUE,
+        reference="reference.mdp:q_star",
+        references=(BELLMAN,),
     ),
 )
 
