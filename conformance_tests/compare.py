@@ -1,0 +1,137 @@
+"""Comparing what an implementation returned with the expected value, in units of
+eps64 * scale (spec.formula.Tolerance), under the lecture's meaning or a declared convention."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from conformance_tests.worker import CallResult
+from oracle import conventions, scales
+from spec.formula import Formula
+
+EPS64 = 2.0**-52
+LECTURE = "lecture"
+SHOWN_ENTRIES = 5
+
+_HELPERS: dict[str, Any] = {n: v for n, v in vars(scales).items() if not n.startswith("_") and callable(v)}
+
+
+@dataclass(frozen=True)
+class Entry:
+    index: tuple[int, ...]
+    expected: float
+    got: float
+    units: float
+
+
+@dataclass
+class Outcome:
+    """One instance's verdict. `kind`: ok, value, nan, shape, raised, bad_output, timeout, crashed."""
+
+    kind: str
+    message: str = ""
+    units: float = 0.0  # max error / (eps64 * scale), under the best-matching meaning
+    scale: float = 1.0
+    factor: float = 0.0
+    matched: tuple[str, ...] = ()  # the meanings (lecture / conventions) within tolerance
+    entries: list[Entry] = field(default_factory=list)
+    expected: dict[str, np.ndarray] = field(default_factory=dict)  # meaning -> expected value
+    limits: dict[str, float] = field(default_factory=dict)  # meaning -> absolute tolerance
+    got: np.ndarray | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+    @property
+    def hard(self) -> bool:
+        """Costly to reproduce while shrinking (a hang or a crash)."""
+        return self.kind in ("timeout", "crashed")
+
+
+def tolerance_scale(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray) -> float:
+    namespace: dict[str, Any] = {"np": np, **_HELPERS, **inputs, "expected": expected}
+    value = float(eval(f.tolerance.scale, {"__builtins__": {}}, namespace))
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{f.id}: tolerance scale {f.tolerance.scale!r} is {value} on this instance")
+    return value
+
+
+def meanings(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray) -> dict[str, np.ndarray]:
+    """The lecture's value and each declared convention's, by name."""
+    out = {LECTURE: expected}
+    for c in f.conventions:
+        transform = getattr(conventions, c.transform)
+        out[c.name] = np.asarray(transform(expected, inputs), dtype=np.float64)
+    return out
+
+
+def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result: CallResult) -> Outcome:
+    values = meanings(f, inputs, expected)
+    limits = {name: f.tolerance.factor * EPS64 * tolerance_scale(f, inputs, v) for name, v in values.items()}
+    base = Outcome("ok", factor=f.tolerance.factor, expected=values, limits=limits)
+    if not result.ok:
+        base.kind, base.message = result.kind, result.message
+        return base
+    got = result.array()
+    base.got = got
+    if got.shape != expected.shape:
+        if expected.shape == () and got.size == 1:
+            got = got.reshape(())
+            base.got = got
+        else:
+            base.kind = "shape"
+            base.message = f"returned shape {list(got.shape)}, expected {list(expected.shape)}"
+            return base
+    bad = np.argwhere(~np.isfinite(got))
+    if bad.size:
+        index = tuple(int(i) for i in bad[0])
+        base.kind = "nan"
+        base.message = f"returned {got[index]} at {list(index)}"
+        return base
+    best_name, best_units = LECTURE, math.inf
+    matched = []
+    for name, value in values.items():
+        scale = limits[name] / (f.tolerance.factor * EPS64)
+        units = float(np.max(np.abs(got - value))) / (EPS64 * scale) if got.size else 0.0
+        if units <= f.tolerance.factor:
+            matched.append(name)
+        if units < best_units:
+            best_name, best_units = name, units
+    base.matched = tuple(matched)
+    name = matched[0] if matched else best_name
+    scale = limits[name] / (f.tolerance.factor * EPS64)
+    base.scale = scale
+    base.units = float(np.max(np.abs(got - values[name]))) / (EPS64 * scale) if got.size else 0.0
+    if matched:
+        return base
+    base.kind = "value"
+    base.entries = differing(values[LECTURE], got, limits[LECTURE], EPS64 * scale)
+    lecture_units = float(np.max(np.abs(got - values[LECTURE]))) / (EPS64 * scale)
+    base.units = lecture_units
+    absolute = float(np.max(np.abs(got - values[LECTURE])))
+    also = f" (closest declared convention: {best_name})" if best_name != LECTURE else ""
+    base.message = (
+        f"max |got - expected| = {absolute:.3e} = {lecture_units:.3g} units of eps64 * scale, "
+        f"tolerance {f.tolerance.factor:g} units ({f.tolerance.name}){also}"
+    )
+    return base
+
+
+def differing(expected: np.ndarray, got: np.ndarray, limit: float, unit: float) -> list[Entry]:
+    """The first few entries outside the tolerance (the largest error if none is)."""
+    diff = np.abs(got - expected)
+    indices = [tuple(int(i) for i in ix) for ix in np.argwhere(diff > limit)] if got.ndim else []
+    if got.ndim == 0:
+        indices = [()]
+    if not indices:
+        indices = [tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))]
+    return [
+        Entry(ix, float(expected[ix]), float(got[ix]), float(diff[ix]) / unit)
+        for ix in indices[:SHOWN_ENTRIES]
+    ]

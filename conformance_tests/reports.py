@@ -1,0 +1,216 @@
+"""Reports of a conformance run: terminal table, JSON, JUnit XML, Gradescope results.json."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from conformance_tests.runner import FormulaResult
+from oracle.errors import UsageError
+
+STATUS_TEXT = {"pass": "pass", "fail": "FAIL", "not_implemented": "not implemented", "error": "ERROR"}
+
+
+def _units(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.3g}"
+
+
+def progress_line(i: int, n: int, r: FormulaResult, width: int) -> str:
+    detail = r.message if r.status != "pass" else f"{r.examples} examples, peak {_units(r.peak)} units"
+    counter = f"[{i:>{len(str(n))}}/{n}]"
+    return f"{counter} {r.id:<{width}}  {STATUS_TEXT[r.status]:<15}  {detail}  ({r.seconds:.1f} s)"
+
+
+def table(results: Sequence[FormulaResult], meta: Mapping[str, Any]) -> str:
+    head = ("formula", "status", "examples", "peak", "mean", "tolerance", "convention")
+    rows = [head]
+    for r in results:
+        t = r.formula.tolerance
+        rows.append(
+            (
+                r.id,
+                STATUS_TEXT[r.status],
+                str(r.examples) if r.status != "not_implemented" else "-",
+                _units(r.peak),
+                _units(r.mean),
+                f"{t.factor:g} ({t.name})",
+                r.convention or "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    failures = [r for r in results if r.status in ("fail", "error")]
+    for r in failures:
+        lines.append("")
+        lines.extend(failure_text(r).splitlines())
+    counts = summary(results)
+    lines.append("")
+    lines.append(
+        f"{counts['pass']} pass, {counts['fail']} fail, {counts['error']} error, "
+        f"{counts['not_implemented']} not implemented, of {len(results)} formulas "
+        f"(peak/mean: error in units of eps64 * scale; {meta.get('source', '')}, seed {meta.get('seed')}, "
+        f"{meta.get('seconds', 0):.1f} s)"
+    )
+    return "\n".join(lines)
+
+
+def failure_text(r: FormulaResult) -> str:
+    t = r.formula.tolerance
+    lines = [
+        f"FAIL {r.id} ({r.formula.section}: {r.formula.title})",
+        f"  {r.message}",
+        f"  tolerance: {t.name}: max|got - expected| <= {t.factor:g} * eps64 * {t.scale}",
+    ]
+    fail = r.failure
+    if fail is not None:
+        for e in fail.entries:
+            lines.append(
+                f"  at {list(e.index)}: expected {e.expected!r}, got {e.got!r} ({e.units:.3g} units)"
+            )
+        if fail.instance_path:
+            lines.append(f"  smallest failing instance: {fail.instance_path}")
+            lines.append(f"  reproduce: python3 {fail.repro_path}")
+    return "\n".join(lines)
+
+
+def summary(results: Sequence[FormulaResult]) -> dict[str, int]:
+    out = {"pass": 0, "fail": 0, "error": 0, "not_implemented": 0}
+    for r in results:
+        out[r.status] += 1
+    return out
+
+
+def result_json(r: FormulaResult) -> dict[str, Any]:
+    t = r.formula.tolerance
+    fail = r.failure
+    return {
+        "id": r.id,
+        "section": r.section_key,
+        "lecture_section": r.formula.section,
+        "title": r.formula.title,
+        "status": r.status,
+        "examples": r.examples,
+        "peak_units": r.peak,
+        "mean_units": r.mean,
+        "tolerance": {"name": t.name, "factor": t.factor, "scale": t.scale},
+        "convention": r.convention,
+        "conventions_matched": list(r.conventions),
+        "message": r.message,
+        "seconds": round(r.seconds, 4),
+        "failure": None
+        if fail is None
+        else {
+            "kind": fail.kind,
+            "message": fail.message,
+            "units": fail.units,
+            "entries": [
+                {"index": list(e.index), "expected": e.expected, "got": e.got, "units": e.units}
+                for e in fail.entries
+            ],
+            "instance": fail.instance_path,
+            "repro": fail.repro_path,
+        },
+    }
+
+
+def write_json(path: Path, results: Sequence[FormulaResult], meta: Mapping[str, Any]) -> None:
+    doc = {
+        "rlspec_conform": 1,
+        **meta,
+        "summary": summary(results),
+        "formulas": [result_json(r) for r in results],
+    }
+    path.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def write_junit(path: Path, results: Sequence[FormulaResult], meta: Mapping[str, Any]) -> None:
+    counts = summary(results)
+    suites = ET.Element("testsuites", name="rlspec conform")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"rlspec conform {meta.get('impl', '')}",
+        tests=str(len(results)),
+        failures=str(counts["fail"]),
+        errors=str(counts["error"]),
+        skipped=str(counts["not_implemented"]),
+        time=f"{sum(r.seconds for r in results):.3f}",
+    )
+    for r in results:
+        case = ET.SubElement(
+            suite, "testcase", classname=f"rlspec.{r.section_key}", name=r.id, time=f"{r.seconds:.3f}"
+        )
+        if r.status == "fail":
+            node = ET.SubElement(
+                case, "failure", message=r.message, type=r.failure.kind if r.failure else "fail"
+            )
+            node.text = failure_text(r)
+        elif r.status == "error":
+            ET.SubElement(case, "error", message=r.message)
+        elif r.status == "not_implemented":
+            ET.SubElement(case, "skipped", message=r.message)
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = f"{r.examples} examples, peak {_units(r.peak)} units, mean {_units(r.mean)} units"
+    ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def read_weights(path: Path) -> dict[str, float]:
+    """A grading file: JSON {"glob": points, ...}; the first matching glob gives a formula's points
+    (unmatched formulas: 1 point). A weight of 0 leaves the formula out of the score."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--weights {path}: {exc}") from None
+    if not isinstance(raw, dict) or not all(isinstance(v, (int, float)) for v in raw.values()):
+        raise UsageError(f'--weights {path}: expected a JSON object {{"glob": points}}')
+    return {str(k): float(v) for k, v in raw.items()}
+
+
+def weight(formula_id: str, weights: Mapping[str, float]) -> float:
+    for pattern, points in weights.items():
+        if fnmatch.fnmatchcase(formula_id, pattern):
+            return points
+    return 1.0
+
+
+def write_gradescope(
+    path: Path, results: Sequence[FormulaResult], meta: Mapping[str, Any], weights: Mapping[str, float]
+) -> None:
+    tests = []
+    for r in results:
+        points = weight(r.id, weights)
+        if points == 0:
+            continue
+        if r.status == "pass":
+            output = f"conforms on {r.examples} instances (peak error {_units(r.peak)} units)"
+        elif r.status == "not_implemented":
+            output = r.message
+        else:
+            output = failure_text(r)
+        tests.append(
+            {
+                "name": f"{r.id}: {r.formula.title}",
+                "score": points if r.status == "pass" else 0.0,
+                "max_score": points,
+                "output": output,
+                "visibility": "visible",
+                "tags": [r.section_key],
+            }
+        )
+    counts = summary(results)
+    doc = {
+        "score": sum(t["score"] for t in tests),  # type: ignore[misc]
+        "output": f"rlspec conform: {counts['pass']} of {len(results)} formulas conform",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
