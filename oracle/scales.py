@@ -56,3 +56,38 @@ def stationary_kappa(P: Any, theta: Any) -> float:
         n = np.linalg.inv(np.eye(int(transient.sum())) - p_pi[np.ix_(transient, transient)])
         absorb = float(np.abs(n).sum(axis=1).max())
     return (1.0 + absorb) * (1.0 + class_kappa)
+
+
+# ---- natural gradient over distributions (dist_categorical, dist_gaussian) -------------------
+
+
+def softmax_min(theta: Any) -> float:
+    """min_x softmax(theta)[x]: the smallest nonzero eigenvalue scale of the categorical Fisher
+    diag(p) - p p^T, whose pseudo-inverse has norm ~ 1 / min p."""
+    t = np.asarray(theta, dtype=np.float64)
+    z = np.exp(t - np.max(t))
+    return float(np.min(z) / np.sum(z))
+
+
+def gauss_moments(mean: Any, log_std: Any, c: Any, b: Any, H: Any) -> float:
+    """|c| + sum_i |b_i| |m_i| + sum_ij |H_ij| |m_i| |m_j| + sum_i |H_ii| sigma_i^2 (at least 1):
+    the size of the terms of E f(X) for f(x) = c + b^T x + x^T H x, X ~ N(m, diag(sigma^2))."""
+    m = np.abs(np.asarray(mean, dtype=np.float64))
+    h = np.abs(np.asarray(H, dtype=np.float64))
+    var = np.exp(2.0 * np.asarray(log_std, dtype=np.float64))
+    value = abs(float(c)) + float(np.abs(np.asarray(b, dtype=np.float64)) @ m + m @ h @ m + np.diag(h) @ var)
+    return max(value, 1.0)
+
+
+def gauss_gradient_terms(mean: Any, log_std: Any, b: Any, H: Any, precondition: bool = False) -> Any:
+    """Per coordinate of theta = (mean, log_std), the size of the terms of grad J:
+    |b_i| + sum_j (|H_ij| + |H_ji|) |m_j| and 2 |H_ii| sigma_i^2; with precondition=True each
+    divided by the Fisher diagonal (1/sigma_i^2, 2), i.e. the terms of F^{-1} grad J."""
+    m = np.abs(np.asarray(mean, dtype=np.float64))
+    h = np.abs(np.asarray(H, dtype=np.float64))
+    var = np.exp(2.0 * np.asarray(log_std, dtype=np.float64))
+    g_mean = np.abs(np.asarray(b, dtype=np.float64)) + (h + h.T) @ m
+    g_std = 2.0 * np.diag(h) * var
+    if precondition:
+        return np.concatenate([g_mean * var, g_std / 2.0])
+    return np.concatenate([g_mean, g_std])

@@ -1,0 +1,99 @@
+"""The dist_gaussian family: a diagonal Gaussian N(mean, diag(exp(log_std))^2) on R^n, and a
+quadratic objective f(x) = c + b^T x + x^T H x (H is any n x n matrix; only its symmetric part
+matters, so an implementation must not assume H symmetric).
+
+| key       | shape  | meaning                                              |
+|-----------|--------|------------------------------------------------------|
+| `mean`    | [n]    | the mean m                                           |
+| `log_std` | [n]    | log sigma_i (sigma_i = exp(log_std[i]))              |
+| `c`       | scalar | the constant term of f                               |
+| `b`       | [n]    | the linear term of f                                 |
+| `H`       | [n][n] | the quadratic term of f: x^T H x                     |
+| `params`  | object | extras: `mean_new`, `log_std_new` [n] (KL), `alpha`, `x` [n] (score) |
+
+The parameter vector is theta = (mean_1..mean_n, log_std_1..log_std_n), 2n coordinates, in
+that order; gradients, Fisher matrices and directions use it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from oracle.errors import InstanceError
+from oracle.families.common import array, shape_of
+from oracle.instance import Instance
+
+SIZE_OPTIONS: dict[str, tuple[int, int]] = {"dim": (1, 4)}
+CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
+    "log_std_scale": (0.5, 0.0, 1.5),
+    "quadratic": ("general", "symmetric", "linear"),
+}
+
+
+def sizes(instance: Instance) -> dict[str, int]:
+    (n,) = shape_of(instance.data["mean"], "mean")
+    return {"n": n, "2*n": 2 * n}
+
+
+def validate(instance: Instance) -> None:
+    for key in ("mean", "log_std", "c", "b", "H"):
+        if key not in instance.data:
+            raise InstanceError(key, "missing: the dist_gaussian family needs mean, log_std, c, b, H")
+    mean = array(instance, "mean", ndim=1)
+    (n,) = shape_of(mean, "mean")
+    array(instance, "log_std", shape=(n,))
+    array(instance, "c", shape=())
+    array(instance, "b", shape=(n,))
+    array(instance, "H", shape=(n, n))
+    _check_alpha(instance)
+
+
+def generate(
+    seed: int, dim: int = 2, log_std_scale: float = 0.5, quadratic: str = "general"
+) -> dict[str, Any]:
+    """A seeded random Gaussian instance (binary64 numbers only).
+
+    quadratic: "general" H ~ N(0, 1) entries (not symmetric); "symmetric" (H + H^T)/2;
+    "linear" H = 0 (then grad J w.r.t. log_std is 0).
+    """
+    if dim < 1:
+        raise ValueError("need dim >= 1")
+    if quadratic not in ("general", "symmetric", "linear"):
+        raise ValueError("quadratic must be general, symmetric or linear")
+    rng = np.random.default_rng(seed)
+    mean = rng.normal(size=dim)
+    log_std = log_std_scale * rng.normal(size=dim)
+    c = float(rng.normal())
+    b = rng.normal(size=dim)
+    H = rng.normal(size=(dim, dim))
+    if quadratic == "symmetric":
+        H = (H + H.T) / 2
+    elif quadratic == "linear":
+        H = np.zeros((dim, dim))
+    return {
+        "family": "dist_gaussian",
+        "mean": mean.tolist(),
+        "log_std": log_std.tolist(),
+        "c": c,
+        "b": b.tolist(),
+        "H": H.tolist(),
+    }
+
+
+def sample_param(rng: np.random.Generator, domain: str, shape: tuple[int, ...], raw: dict[str, Any]) -> Any:
+    """`budget`: the KL budget alpha of the natural step, log-uniform in [1e-4, 1]."""
+    if domain == "budget":
+        return float(10.0 ** rng.uniform(-4.0, 0.0))
+    return None
+
+
+def _check_alpha(instance: Instance) -> None:
+    """params.alpha, when given, is the KL budget: a number > 0."""
+    if "alpha" in instance.params:
+        alpha = array(instance, "params.alpha", shape=())
+        if not alpha > 0:
+            raise InstanceError("params.alpha", f"is {float(alpha)}, the KL budget must be > 0")
+        assert isinstance(alpha, Fraction)

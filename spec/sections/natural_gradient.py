@@ -1,0 +1,443 @@
+"""Registry: natural gradient over distributions (lecture sections "Gradient Method over
+Distributions", "Natural Gradient over Distributions", "Derivation of Natural Gradient
+Direction"; display equations 1-13).
+
+Two instance families: `dist_categorical` (softmax logits theta [K] over the support {0..K-1},
+values f [K]) and `dist_gaussian` (diagonal Gaussian with theta = (mean [n], log_std [n]) and a
+quadratic f(x) = c + b^T x + x^T H x). One id per formula per family: `dist.<name>_categorical`,
+`dist.<name>_gaussian`.
+"""
+
+from __future__ import annotations
+
+from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
+
+TITLE = "Natural Gradient over Distributions"
+AMARI = "Amari 1998, Natural gradient works efficiently in learning, Neural Computation 10(2)"
+KAKADE = "Kakade 2001, A natural policy gradient, NeurIPS 14"
+WILLIAMS = "Williams 1992, Simple statistical gradient-following algorithms (REINFORCE), Machine Learning 8"
+KULLBACK = "Kullback and Leibler 1951, On information and sufficiency, Ann. Math. Statist. 22(1)"
+TEST = "tests/reference/test_natural_gradient.py::"
+
+# ---- arguments -------------------------------------------------------------------------------
+
+THETA_K = Arg(
+    "theta", ("K",), "theta", "softmax logits: p_theta(x) proportional to exp(theta[x])", domain="logits"
+)
+F_K = Arg("f", ("K",), "f", "f[x] = f(x), the objective's value at support point x")
+THETA_NEW_K = Arg(
+    "theta_new", ("K",), "params.theta_new", "logits of the second distribution Q", domain="logits_near:theta"
+)
+ALPHA = Arg(
+    "alpha", (), "params.alpha", "the KL budget alpha > 0 (constraint d^T F d <= 2 alpha)", domain="budget"
+)
+
+MEAN = Arg("mean", ("n",), "mean", "the Gaussian's mean m")
+LOG_STD = Arg("log_std", ("n",), "log_std", "log sigma: the Gaussian's log standard deviations")
+C = Arg("c", (), "c", "constant term of f(x) = c + b^T x + x^T H x")
+B = Arg("b", ("n",), "b", "linear term of f(x) = c + b^T x + x^T H x")
+H = Arg("H", ("n", "n"), "H", "quadratic term of f(x) = c + b^T x + x^T H x (not necessarily symmetric)")
+MEAN_NEW = Arg(
+    "mean_new", ("n",), "params.mean_new", "the mean of the second Gaussian Q", domain="logits_near:mean"
+)
+LOG_STD_NEW = Arg(
+    "log_std_new",
+    ("n",),
+    "params.log_std_new",
+    "log sigma of the second Gaussian Q",
+    domain="logits_near:log_std",
+)
+X = Arg("x", ("n",), "params.x", "a point x of R^n", domain="real")
+
+GAUSS_F = (MEAN, LOG_STD, C, B, H)
+
+# ---- tolerances ------------------------------------------------------------------------------
+# Measured: two float64 numpy implementations (conformance_tests/examples/np_natural_gradient.py and
+# a literal-expectation / eigen-pseudo-inverse variant) against the oracle on 500 + 300 seeded
+# instances of each family (K <= 6, logit scale up to 8, n <= 4, log-std scale up to 1.5):
+# peak 1.51 units of eps64 * scale over all dist.* formulas; factor 32 leaves a 21x margin.
+
+CAT_VALUE = Tolerance(
+    "dist_value",
+    32.0,
+    "amax(f)",
+    "an expectation or a score-weighted expectation of f under a softmax: a sum of K terms",
+)
+UNIT = Tolerance("dist_unit", 32.0, "1.0", "entries built from probabilities in [0, 1]")
+CAT_KL = Tolerance(
+    "dist_kl_categorical",
+    32.0,
+    "1 + np.ptp(theta) + np.ptp(theta_new)",
+    "sum_x p (log p - log q): log-softmax errs by eps times the logits' range",
+)
+CAT_DIRECTION = Tolerance(
+    "dist_natural_categorical",
+    32.0,
+    "amax(f) / softmax_min(theta)",
+    "a pseudo-inverse of diag(p) - p p^T: condition ~ 1 / min p on the range",
+)
+CAT_STEP = Tolerance(
+    "dist_step_categorical",
+    32.0,
+    "np.sqrt(2 * alpha / softmax_min(theta)) / softmax_min(theta)",
+    "|d*| <= sqrt(2 alpha / min p) (d*^T F d* = 2 alpha), times the pseudo-inverse's condition 1 / min p",
+)
+G_OBJECTIVE = Tolerance(
+    "dist_value_gaussian", 32.0, "gauss_moments(mean, log_std, c, b, H)", "the sum of the terms of E f(X)"
+)
+G_SCORE = Tolerance(
+    "dist_score_gaussian",
+    32.0,
+    "amax((np.abs(x) + np.abs(mean)) * np.exp(-2 * log_std)) + amax((np.abs(x) + np.abs(mean)) * np.exp(-log_std)) ** 2 + 1",  # noqa: E501
+    "(x - m) / sigma^2 and ((x - m) / sigma)^2 - 1, each scaled by its terms",
+)
+G_GRADIENT = Tolerance(
+    "dist_gradient_gaussian",
+    32.0,
+    "amax(gauss_gradient_terms(mean, log_std, b, H))",
+    "b + (H + H^T) m and 2 H_ii sigma_i^2, scaled by their terms",
+)
+G_FISHER = Tolerance("dist_fisher_gaussian", 32.0, "amax(np.exp(-2 * log_std)) + 2", "diag(1 / sigma^2, 2)")
+G_KL = Tolerance(
+    "dist_kl_gaussian",
+    32.0,
+    "1 + amax(log_std) + amax(log_std_new) + amax(np.exp(2 * (log_std - log_std_new)))"
+    " + amax((np.abs(mean) + np.abs(mean_new)) ** 2 * np.exp(-2 * log_std_new))",
+    "the terms of the closed-form Gaussian KL",
+)
+G_DIRECTION = Tolerance(
+    "dist_natural_gaussian",
+    32.0,
+    "amax(gauss_gradient_terms(mean, log_std, b, H, True))",
+    "F^{-1} grad J = (sigma^2 (b + (H + H^T) m), H_ii sigma_i^2), scaled by its terms",
+)
+G_STEP = Tolerance(
+    "dist_step_gaussian",
+    32.0,
+    "np.sqrt(2 * alpha) * np.maximum(1.0, np.max(np.exp(log_std)))",
+    "|d*_i| <= sqrt(2 alpha / F_ii) since d*^T F d* = 2 alpha",
+)
+
+
+def _cat(
+    id_: str,
+    title: str,
+    latex: str,
+    equation: str,
+    args: tuple[Arg, ...],
+    out: tuple[str, ...],
+    tol: Tolerance,
+    fn: str,
+    refs: tuple[str, ...],
+    notes: str = "",
+) -> Formula:
+    return Formula(
+        id_,
+        TITLE,
+        title,
+        latex,
+        equation,
+        "dist_categorical",
+        args,
+        out,
+        tol,
+        f"reference.natural_gradient:{fn}",
+        refs,
+        notes=notes,
+    )
+
+
+def _gauss(
+    id_: str,
+    title: str,
+    latex: str,
+    equation: str,
+    args: tuple[Arg, ...],
+    out: tuple[str, ...],
+    tol: Tolerance,
+    fn: str,
+    refs: tuple[str, ...],
+    notes: str = "",
+) -> Formula:
+    return Formula(
+        id_,
+        TITLE,
+        title,
+        latex,
+        equation,
+        "dist_gaussian",
+        args,
+        out,
+        tol,
+        f"reference.natural_gradient:{fn}",
+        refs,
+        notes=notes,
+    )
+
+
+STEP_NOTE = (
+    "d* = 0 when grad J = 0 (every d is then optimal). The constraint d^T F d <= 2 alpha is the "
+    "second-order model of KL(P_theta || P_theta+d) <= alpha (lecture eq. 4; eq. 13 prints 2 alpha "
+    "for the KL budget: see erratum natural_gradient.kl_budget)."
+)
+
+FORMULAS = (
+    _cat(
+        "dist.objective_categorical",
+        "objective J(theta) = E f(X), categorical",
+        r"J(\theta) = \mathbb{E}_{X \sim P_\theta}[f(X)] = \sum_x p_\theta(x) f(x)",
+        "J = sum_x softmax(theta)[x] f[x]",
+        (THETA_K, F_K),
+        (),
+        CAT_VALUE,
+        "objective_categorical",
+        (WILLIAMS,),
+    ),
+    _cat(
+        "dist.score_categorical",
+        "score grad log p_theta(x) for every x, categorical",
+        r"\nabla_\theta \log p_\theta(x) = e_x - p_\theta",
+        "row x: e_x - softmax(theta)",
+        (THETA_K,),
+        ("K", "K"),
+        UNIT,
+        "score_categorical",
+        (WILLIAMS,),
+    ),
+    _cat(
+        "dist.gradient_categorical",
+        "score-function gradient of J, categorical",
+        r"\nabla J(\theta) = \mathbb{E}_{X \sim P_\theta}[f(X) \nabla_\theta \log p_\theta(X)] = p \odot (f - J)",  # noqa: E501
+        "grad J = E[f(X) grad log p(X)] = p * (f - sum_x p f)",
+        (THETA_K, F_K),
+        ("K",),
+        CAT_VALUE,
+        "gradient_categorical",
+        (WILLIAMS,),
+    ),
+    _cat(
+        "dist.fisher_categorical",
+        "Fisher information, categorical",
+        r"F(\theta) = \mathbb{E}[\nabla \log p_\theta (\nabla \log p_\theta)^\top] = \mathrm{diag}(p) - p p^\top",  # noqa: E501
+        "F = diag(p) - p p^T",
+        (THETA_K,),
+        ("K", "K"),
+        UNIT,
+        "fisher_categorical",
+        (AMARI,),
+    ),
+    _cat(
+        "dist.kl_categorical",
+        "KL(P_theta || P_theta_new), categorical",
+        r"\mathrm{KL}(P \| Q) = \sum_x p(x) \log \frac{p(x)}{q(x)}",
+        "KL = sum_x p(x) (log p(x) - log q(x)), p = softmax(theta), q = softmax(theta_new)",
+        (THETA_K, THETA_NEW_K),
+        (),
+        CAT_KL,
+        "kl_categorical",
+        (KULLBACK,),
+    ),
+    _cat(
+        "dist.natural_direction_categorical",
+        "natural direction F^+ grad J, categorical",
+        r"F(\theta)^{\dagger} \nabla J(\theta)",
+        "F^+ grad J (Moore-Penrose pseudo-inverse; equals f - mean(f))",
+        (THETA_K, F_K),
+        ("K",),
+        CAT_DIRECTION,
+        "natural_direction_categorical",
+        (AMARI, KAKADE),
+        notes="F is singular along the constant vector; F^+ grad J is the l2-minimal solution, orthogonal to 1.",  # noqa: E501
+    ),
+    _cat(
+        "dist.natural_step_categorical",
+        "natural step solving max <g, d> s.t. d^T F d <= 2 alpha, categorical",
+        r"d^\star = \sqrt{\frac{2\alpha}{g^\top F^{\dagger} g}}\, F^{\dagger} g,\quad g = \nabla J(\theta)",
+        "d* = sqrt(2 alpha / (g^T F^+ g)) F^+ g",
+        (THETA_K, F_K, ALPHA),
+        ("K",),
+        CAT_STEP,
+        "natural_step_categorical",
+        (AMARI, KAKADE),
+        notes=STEP_NOTE,
+    ),
+    _gauss(
+        "dist.objective_gaussian",
+        "objective J(theta) = E f(X), diagonal Gaussian, quadratic f",
+        r"J(\theta) = \mathbb{E}[c + b^\top X + X^\top H X] = c + b^\top m + m^\top H m + \sum_i H_{ii} \sigma_i^2",  # noqa: E501
+        "J = c + b^T m + m^T H m + sum_i H_ii sigma_i^2",
+        GAUSS_F,
+        (),
+        G_OBJECTIVE,
+        "objective_gaussian",
+        (WILLIAMS,),
+    ),
+    _gauss(
+        "dist.score_gaussian",
+        "score grad log p_theta(x), diagonal Gaussian, theta = (mean, log_std)",
+        r"\nabla_\theta \log p_\theta(x) = \left(\frac{x - m}{\sigma^2}, \frac{(x - m)^2}{\sigma^2} - 1\right)",  # noqa: E501
+        "((x - m) / sigma^2, (x - m)^2 / sigma^2 - 1)",
+        (MEAN, LOG_STD, X),
+        ("2*n",),
+        G_SCORE,
+        "score_gaussian",
+        (WILLIAMS,),
+    ),
+    _gauss(
+        "dist.gradient_gaussian",
+        "score-function gradient of J, diagonal Gaussian",
+        r"\nabla J = \mathbb{E}[f(X) \nabla_\theta \log p_\theta(X)] = \left(b + (H + H^\top) m,\ 2 H_{ii} \sigma_i^2\right)",  # noqa: E501
+        "grad J = (b + (H + H^T) m, 2 diag(H) sigma^2)",
+        GAUSS_F,
+        ("2*n",),
+        G_GRADIENT,
+        "gradient_gaussian",
+        (WILLIAMS,),
+    ),
+    _gauss(
+        "dist.fisher_gaussian",
+        "Fisher information, diagonal Gaussian, theta = (mean, log_std)",
+        r"F(\theta) = \mathrm{diag}\left(\sigma^{-2}, 2\right)",
+        "F = diag(1 / sigma_1^2 .. 1 / sigma_n^2, 2 .. 2)",
+        (MEAN, LOG_STD),
+        ("2*n", "2*n"),
+        G_FISHER,
+        "fisher_gaussian",
+        (AMARI,),
+    ),
+    _gauss(
+        "dist.kl_gaussian",
+        "KL(P_theta || P_theta_new), diagonal Gaussians",
+        r"\mathrm{KL} = \sum_i \left[\log\frac{\sigma'_i}{\sigma_i} + \frac{\sigma_i^2 + (m_i - m'_i)^2}{2 \sigma_i'^2} - \frac12\right]",  # noqa: E501
+        "KL = sum_i [s'_i - s_i + (sigma_i^2 + (m_i - m'_i)^2) / (2 sigma'_i^2) - 1/2]",
+        (MEAN, LOG_STD, MEAN_NEW, LOG_STD_NEW),
+        (),
+        G_KL,
+        "kl_gaussian",
+        (KULLBACK,),
+    ),
+    _gauss(
+        "dist.natural_direction_gaussian",
+        "natural direction F^{-1} grad J, diagonal Gaussian",
+        r"F(\theta)^{-1} \nabla J(\theta) = \left(\sigma^2 (b + (H + H^\top) m),\ H_{ii} \sigma_i^2\right)",
+        "F^{-1} grad J (F is invertible here)",
+        GAUSS_F,
+        ("2*n",),
+        G_DIRECTION,
+        "natural_direction_gaussian",
+        (AMARI, KAKADE),
+    ),
+    _gauss(
+        "dist.natural_step_gaussian",
+        "natural step solving max <g, d> s.t. d^T F d <= 2 alpha, diagonal Gaussian",
+        r"d^\star = \sqrt{\frac{2\alpha}{g^\top F^{-1} g}}\, F^{-1} g",
+        "d* = sqrt(2 alpha / (g^T F^{-1} g)) F^{-1} g",
+        (*GAUSS_F, ALPHA),
+        ("2*n",),
+        G_STEP,
+        "natural_step_gaussian",
+        (AMARI, KAKADE),
+        notes=STEP_NOTE,
+    ),
+)
+
+OBJECTIVES = ("dist.objective_categorical", "dist.objective_gaussian")
+GRADIENTS = ("dist.gradient_categorical", "dist.gradient_gaussian")
+FISHERS = ("dist.fisher_categorical", "dist.fisher_gaussian")
+DIRECTIONS = ("dist.natural_direction_categorical", "dist.natural_direction_gaussian")
+STEPS = ("dist.natural_step_categorical", "dist.natural_step_gaussian")
+KLS = ("dist.kl_categorical", "dist.kl_gaussian")
+
+LECTURE_MAP = (
+    EquationRow(1, "formula", OBJECTIVES, "max_theta J(theta) = E_{X ~ P_theta} f(X)"),
+    EquationRow(
+        2,
+        "formula",
+        (*GRADIENTS, TEST + "test_gradient_matches_finite_differences"),
+        "theta+ = theta + eta grad J: the update adds eta times dist.gradient_*",
+    ),
+    EquationRow(
+        3,
+        "property",
+        (TEST + "test_euclidean_ball_argmax",),
+        "argmax over ||d||_2 <= alpha is alpha g / ||g||, proportional to grad J",
+    ),
+    EquationRow(
+        4,
+        "property",
+        (TEST + "test_kl_ball_argmax_is_natural_step",),
+        "the exact KL-ball maximizer (budget alpha) tends to d* of d^T F d <= 2 alpha",
+    ),
+    EquationRow(5, "formula", DIRECTIONS, "proportional to F^+ grad J"),
+    EquationRow(
+        6,
+        "formula",
+        (
+            *FISHERS,
+            "dist.score_categorical",
+            "dist.score_gaussian",
+            TEST + "test_fisher_is_expected_outer_score",
+        ),
+        "F = E[score score^T]",
+    ),
+    EquationRow(
+        7, "formula", DIRECTIONS, "theta+ = theta + eta F^+ grad J: adds eta times dist.natural_direction_*"
+    ),
+    EquationRow(8, "formula", (*KLS, TEST + "test_kl_by_quadrature"), "KL(P || Q) = E_P log(p / q)"),
+    EquationRow(
+        9,
+        "property",
+        (TEST + "test_kl_second_order", TEST + "test_i1_zero", TEST + "test_i2_is_minus_fisher"),
+        "KL(P_theta || P_theta+d) = -d^T I_1 - d^T I_2 d / 2 + O(|d|^3)",
+    ),
+    EquationRow(10, "property", (TEST + "test_i1_zero",), "I_1 = E[grad p / p] = 0"),
+    EquationRow(11, "property", (TEST + "test_second_derivative_integral_zero",), "E[hess p / p] = 0"),
+    EquationRow(
+        12,
+        "property",
+        (TEST + "test_fisher_is_expected_outer_score", TEST + "test_i2_is_minus_fisher"),
+        "E[grad p grad p^T / p^2] = F, so I_2 = -F",
+    ),
+    EquationRow(
+        13,
+        "erratum",
+        (
+            "natural_gradient.kl_budget",
+            *STEPS,
+            TEST + "test_natural_step_optimal",
+            TEST + "test_kl_ball_argmax_budget",
+            TEST + "test_null_direction_flat",
+        ),
+        "argmax_{d^T F d <= 2 alpha} <g, d> = d*; the KL budget is alpha, not 2 alpha",
+    ),
+)
+
+ERRATA = (
+    Erratum(
+        "natural_gradient.kl_budget",
+        13,
+        "argmax over KL(P_theta || P_theta+d) <= 2 alpha  ~=  argmax over d^T F(theta) d <= 2 alpha",
+        "argmax over KL(P_theta || P_theta+d) <= alpha  ~=  argmax over d^T F(theta) d <= 2 alpha "
+        "(KL ~= d^T F d / 2, as in eq. 4 and the expansion of eq. 9)",
+        (TEST + "test_kl_ball_argmax_budget", TEST + "test_kl_second_order"),
+        TITLE,
+    ),
+    Erratum(
+        "natural_gradient.null_direction_half",
+        0,
+        "(text after eq. 13) KL(P_theta || P_theta+d) ~= d^T F(theta) d = 0",
+        "KL(P_theta || P_theta+d) ~= d^T F(theta) d / 2 = 0 (the factor 1/2 of eq. 9; the conclusion stands)",
+        (TEST + "test_kl_second_order", TEST + "test_null_direction_flat"),
+        TITLE,
+    ),
+)
+
+SECTION = Section(
+    key="natural_gradient",
+    title="Natural gradient over distributions",
+    equations=tuple(range(1, 14)),
+    formulas=FORMULAS,
+    lecture_map=LECTURE_MAP,
+    errata=ERRATA,
+    references=(AMARI, KAKADE, WILLIAMS, KULLBACK),
+)
