@@ -1,0 +1,88 @@
+"""Certified error bounds for the entropy-regularized values (soft.v_pi, soft.q_pi, soft.objective,
+soft.v_star, soft.q_star, soft.policy_star).
+
+Called inside `mp.workdps(2 * working_dps)` as `certify(*args, value=value)`. Each operator
+(T_lambda^pi, F_lambda^pi, T_lambda, F_lambda) is a gamma-contraction in the sup norm, so for a
+computed fixed point x~ of such an operator T: ||x - x~|| <= ||T x~ - x~|| / (1 - gamma). The
+residual is evaluated here, at twice the working precision; `_floor` adds a generous allowance for
+the rounding of that evaluation itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mpmath import mp
+
+from reference import entropy
+from reference.numbers import Real, dot, to_mpf, vec
+
+RealMat = Sequence[Sequence[Real]]
+RealTensor3 = Sequence[Sequence[Sequence[Real]]]
+
+
+def _leaves(x: Any) -> list[Any]:
+    if isinstance(x, (list, tuple)):
+        return [y for v in x for y in _leaves(v)]
+    return [to_mpf(x)]
+
+
+def _floor(*values: Any) -> Any:
+    """An allowance for rounding at the current precision: 2^(20 - prec) times the magnitudes."""
+    size = 1 + sum(max((abs(y) for y in _leaves(v)), default=mp.zero) for v in values)
+    return mp.ldexp(size, 20 - mp.prec)
+
+
+def _contraction_bound(residual: Any, gamma: Real) -> Any:
+    return residual / (1 - to_mpf(gamma))
+
+
+def v_pi(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat, lam: Real, *, value: Any) -> Any:
+    """||V_lambda^pi - V~|| <= ||T_lambda^pi V~ - V~|| / (1 - gamma)."""
+    image = entropy.t_pi(P, R, gamma, theta, lam, value)
+    slack = _floor(image, value, R, lam) * (1 + max(abs(x) for x in _leaves(theta)))
+    return _contraction_bound(entropy.sup_distance(image, value) + slack, gamma)
+
+
+def q_pi(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat, lam: Real, *, value: Any) -> Any:
+    """||Q_lambda^pi - Q~|| <= ||F_lambda^pi Q~ - Q~|| / (1 - gamma)."""
+    image = entropy.f_pi(P, R, gamma, theta, lam, value)
+    slack = _floor(image, value, R, lam) * (1 + max(abs(x) for x in _leaves(theta)))
+    return _contraction_bound(entropy.sup_distance(image, value) + slack, gamma)
+
+
+def objective(
+    P: RealTensor3, R: RealTensor3, gamma: Real, mu: Sequence[Real], theta: RealMat, lam: Real, *, value: Any
+) -> Any:
+    """|mu . V - v~| <= |mu . V~ - v~| + ||V - V~|| (mu is a distribution), V~ recomputed here and
+    certified by the T_lambda^pi residual."""
+    values = entropy.v_pi(P, R, gamma, theta, lam)
+    bound = v_pi(P, R, gamma, theta, lam, value=values)
+    return abs(dot(vec(mu), values) - to_mpf(value)) + bound + _floor(values)
+
+
+def v_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real, *, value: Any) -> Any:
+    """||V_lambda^* - V~|| <= ||T_lambda V~ - V~|| / (1 - gamma)."""
+    image = entropy.t_opt(P, R, gamma, lam, value)
+    return _contraction_bound(entropy.sup_distance(image, value) + _floor(image, value, R, lam), gamma)
+
+
+def q_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real, *, value: Any) -> Any:
+    """||Q_lambda^* - Q~|| <= ||F_lambda Q~ - Q~|| / (1 - gamma)."""
+    image = entropy.f_opt(P, R, gamma, lam, value)
+    return _contraction_bound(entropy.sup_distance(image, value) + _floor(image, value, R, lam), gamma)
+
+
+def policy_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real, *, value: Any) -> Any:
+    """|pi* - pi~| <= |softmax(Q*/lam) - softmax(Q'/lam)| + |softmax(Q'/lam) - pi~| with Q' = Q*
+    recomputed here and certified by q_star; the softmax is (1/2)-Lipschitz from the sup norm of
+    its logits to the sup norm of its output (|d pi_a| <= 2 pi_a (1 - pi_a) ||dz|| <= ||dz|| / 2),
+    so the first term is at most bound(Q') / (2 lam)."""
+    q_ = entropy.q_star(P, R, gamma, lam)
+    q_bound = q_star(P, R, gamma, lam, value=q_)
+    recomputed = entropy.greedy_policy(q_, lam)
+    lipschitz = 1 / (2 * to_mpf(lam))
+    # the logits Q'/lam are rounded relative to their size, which can be large at small lam
+    rounding = _floor(recomputed) * (1 + max(abs(x) for x in _leaves(q_)) / to_mpf(lam))
+    return q_bound * lipschitz + entropy.sup_distance(recomputed, value) + rounding

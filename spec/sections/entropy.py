@@ -1,0 +1,416 @@
+"""Registry: entropy regularization, tabular part (entropy, soft values, the four soft Bellman
+operators, the softmax greedy policy, V*, Q*, pi* of Theorem 2, soft policy iteration).
+
+The temperature lambda is read from `params.lambda`; the adapter argument is named `lam`
+(`lambda` is a Python keyword). Display equations 42-63 of the lecture.
+"""
+
+from __future__ import annotations
+
+from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
+from spec.sections.common import GAMMA, MU, THETA, P, R
+
+TITLE = "Entropy regularization"
+NACHUM = "Nachum et al. 2017, Bridging the gap between value and policy based reinforcement learning"
+HAARNOJA = (
+    "Haarnoja et al. 2018, Soft actor-critic: off-policy maximum entropy deep reinforcement learning "
+    "with a stochastic actor"
+)
+TEST = "tests/reference/test_entropy.py::"
+
+LAMBDA = Arg("lam", (), "params.lambda", "temperature lambda > 0 of the entropy bonus", domain="temperature")
+V_IN = Arg("V", ("S",), "params.V", "a state-value vector the operator is applied to", domain="real")
+Q_IN = Arg("Q", ("S", "A"), "params.Q", "an action-value table the operator is applied to", domain="real")
+K_STEPS = Arg("k", (), "params.k", "number of soft policy iteration steps", domain="int:0..4", dtype="int64")
+
+# Tolerances. M = amax(R) + lam log|A| bounds one step's regularized reward under any policy
+# (the entropy is at most log|A|); a fixed point costs kappa^2 of it (conditioning kappa times
+# size kappa), like mdp.v. The softmax turns an error dQ into at most dQ / (2 lam) in pi.
+# Factors: a plain float64 numpy implementation (conformance_tests/examples/np_entropy.py) against
+# the oracle on 600 seeds (|S| <= 6, |A| <= 4, gamma in {0, .5, .9, .99, .999}, all P kinds, logit
+# scales 0/1/8, lambda log-uniform in [1e-3, 1e1], and in [1e-6, 1e2] with |R| up to 1e3) peaked at
+# 1.55 units (soft.t_pi); every other formula at <= 1.41. Factor 16 keeps a margin of >= 10x.
+ENTROPY = Tolerance(
+    "entropy",
+    16.0,
+    "1 + amax(theta)",
+    "entropy of a softmax policy: log-softmax of logits of size amax(theta)",
+)
+SOFT_REWARD = Tolerance(
+    "soft_reward",
+    16.0,
+    "amax(R) + lam * (1 + amax(theta))",
+    "r - lam log pi: one subtraction, log pi of the size of the logits",
+)
+SOFT_VALUE = Tolerance(
+    "soft_value",
+    16.0,
+    "(amax(R) + lam * (np.log(P.shape[1]) + amax(theta))) * kappa(gamma)**2",
+    "a soft value of a policy: a linear solve with (I - gamma P_pi), reward r_pi + lam H",
+)
+SOFT_OPERATOR_PI = Tolerance(
+    "soft_operator_pi",
+    16.0,
+    "amax(R) + amax(VALUE_IN) + lam * (1 + amax(theta))",
+    "one application of T_lambda^pi or F_lambda^pi: sums of terms of these sizes",
+)
+SOFT_OPERATOR_OPT = Tolerance(
+    "soft_operator_opt",
+    16.0,
+    "amax(R) + amax(VALUE_IN) + lam * np.log(P.shape[1])",
+    "one application of T_lambda or F_lambda: a max-shifted log-sum-exp of terms of these sizes",
+)
+SOFT_GREEDY = Tolerance(
+    "soft_greedy",
+    16.0,
+    "1 + amax(Q) / lam",
+    "softmax(Q/lam): the logits Q/lam are rounded relative to their size amax(Q)/lam",
+)
+SOFT_OPTIMAL_VALUE = Tolerance(
+    "soft_optimal_value",
+    16.0,
+    "(amax(R) + lam * np.log(P.shape[1])) * kappa(gamma)**2",
+    "the fixed point of T_lambda or F_lambda: size M kappa, conditioning kappa",
+)
+SOFT_OPTIMAL_POLICY = Tolerance(
+    "soft_optimal_policy",
+    16.0,
+    "1 + (amax(R) + lam * np.log(P.shape[1])) * kappa(gamma)**2 / lam",
+    "softmax(Q*/lam): the error of Q* (M kappa^2) divided by lam",
+)
+SOFT_PI_POLICY = Tolerance(
+    "soft_pi_policy",
+    16.0,
+    "1 + (amax(R) + lam * (np.log(P.shape[1]) + amax(theta))) * kappa(gamma)**2 / lam",
+    "softmax(Q^{pi_k}/lam) after k soft evaluations: the error of a soft value divided by lam",
+)
+
+
+def _with_input(tol: Tolerance, name: str) -> Tolerance:
+    return Tolerance(tol.name, tol.factor, tol.scale.replace("VALUE_IN", name), tol.doc)
+
+
+def _formula(
+    id: str,
+    title: str,
+    latex: str,
+    equation: str,
+    args: tuple[Arg, ...],
+    shape: tuple[str, ...],
+    tolerance: Tolerance,
+    function: str,
+    certified: bool = False,
+    references: tuple[str, ...] = (NACHUM,),
+    notes: str = "",
+) -> Formula:
+    return Formula(
+        id=id,
+        section=TITLE,
+        title=title,
+        latex=latex,
+        equation=equation,
+        family="tabular",
+        args=args,
+        output_shape=shape,
+        tolerance=tolerance,
+        reference=f"reference.entropy:{function}",
+        references=references,
+        bound="certified" if certified else "estimated",
+        certificate=f"oracle.certificates.entropy:{function}" if certified else None,
+        notes=notes,
+    )
+
+
+FORMULAS = (
+    _formula(
+        "entropy.h",
+        "entropy H(pi(.|s)) of the softmax policy",
+        r"H(\pi(\cdot|s)) = \mathbb{E}_{a \sim \pi(\cdot|s)}\left[\log \frac{1}{\pi(a|s)}\right]",
+        "H(s) = -sum_a pi(a|s) log pi(a|s)",
+        (THETA,),
+        ("S",),
+        ENTROPY,
+        "h",
+    ),
+    _formula(
+        "soft.reward",
+        "regularized reward r_lambda",
+        r"r_{\lambda}(s,a,s') = r(s,a,s') - \lambda \log \pi(a|s)",
+        "r_lambda(s,a,s') = r(s,a,s') - lambda log pi(a|s)",
+        (R, THETA, LAMBDA),
+        ("S", "A", "S"),
+        SOFT_REWARD,
+        "reward",
+    ),
+    _formula(
+        "soft.v_pi",
+        "soft state value V_lambda^pi",
+        r"V_{\lambda}^{\pi}(s) = \mathbb{E}\left[\sum_{t=0}^{\infty} \gamma^t r_{\lambda}(s_t,a_t,s_{t+1})"
+        r" \mid s_0 = s, \pi\right]",
+        "V_lambda(s) = E[sum_t gamma^t r_lambda(s_t, a_t, s_t+1) | s_0 = s, pi]; "
+        "solves (I - gamma P_pi) V = sum_a pi(a|s) (r(s,a) - lambda log pi(a|s))",
+        (P, R, GAMMA, THETA, LAMBDA),
+        ("S",),
+        SOFT_VALUE,
+        "v_pi",
+        certified=True,
+    ),
+    _formula(
+        "soft.q_pi",
+        "soft action value Q_lambda^pi (no entropy term at t = 0)",
+        r"Q_{\lambda}^{\pi}(s,a) = \mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a,s') + \gamma"
+        r" V_{\lambda}^{\pi}(s')]",
+        "Q_lambda(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V_lambda(s'))",
+        (P, R, GAMMA, THETA, LAMBDA),
+        ("S", "A"),
+        SOFT_VALUE,
+        "q_pi",
+        certified=True,
+        notes="The lecture's definition prints r/r for the t = 0 reward (erratum soft.q_pi_t0_reward).",
+    ),
+    _formula(
+        "soft.objective",
+        "entropy-regularized objective V_lambda^pi(mu)",
+        r"V_{\lambda}^{\pi}(\mu) = \mathbb{E}_{s \sim \mu}[V_{\lambda}^{\pi}(s)] = \frac{1}{1-\gamma} "
+        r"\mathbb{E}_{s \sim d_{\mu}^{\pi}}\left[\mathbb{E}_{a \sim \pi} \mathbb{E}_{s'} r(s,a,s') +"
+        r" \lambda H(\pi(\cdot|s))\right]",
+        "V_lambda(mu) = sum_s mu(s) V_lambda(s) = 1/(1-gamma) sum_s d(s) (r_pi(s) + lambda H(s))",
+        (P, R, GAMMA, MU, THETA, LAMBDA),
+        (),
+        SOFT_VALUE,
+        "objective",
+        certified=True,
+        notes="Both forms of the lecture agree (property test_objective_two_forms).",
+    ),
+    _formula(
+        "soft.t_pi",
+        "soft Bellman operator T_lambda^pi on a state-value vector V",
+        r"[\mathcal{T}_{\lambda}^{\pi} V](s) = \mathbb{E}_{a \sim \pi(\cdot|s)} \mathbb{E}_{s' \sim"
+        r" P(\cdot|s,a)}[r_{\lambda}(s,a,s') + \gamma V(s')]",
+        "[T V](s) = sum_a pi(a|s) sum_s' P(s'|s,a) (r(s,a,s') - lambda log pi(a|s) + gamma V(s'))",
+        (P, R, GAMMA, THETA, LAMBDA, V_IN),
+        ("S",),
+        _with_input(SOFT_OPERATOR_PI, "V"),
+        "t_pi",
+    ),
+    _formula(
+        "soft.f_pi",
+        "soft Bellman operator F_lambda^pi on an action-value table Q",
+        r"[\mathcal{F}_{\lambda}^{\pi} Q](s,a) = \mathbb{E}_{s'}\left[r(s,a,s') + \gamma \mathbb{E}_{a'"
+        r" \sim \pi(\cdot|s')}[Q(s',a') - \lambda \log \pi(a'|s')]\right]",
+        "[F Q](s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma sum_a' pi(a'|s') (Q(s',a') - lambda log"
+        " pi(a'|s')))",
+        (P, R, GAMMA, THETA, LAMBDA, Q_IN),
+        ("S", "A"),
+        _with_input(SOFT_OPERATOR_PI, "Q"),
+        "f_pi",
+    ),
+    _formula(
+        "soft.t_opt",
+        "soft Bellman optimality operator T_lambda on a state-value vector V",
+        r"[\mathcal{T}_{\lambda} V](s) = \lambda \log \left\| \exp\left(Q_V(s,\cdot)/\lambda\right)"
+        r" \right\|_1,\ "
+        r"Q_V(s,a) = \mathbb{E}_{s'}[r(s,a,s') + \gamma V(s')]",
+        "[T V](s) = max_pi E_pi[Q_V(s,a) - lambda log pi(a|s)] = lambda log sum_a exp(Q_V(s,a)/lambda)",
+        (P, R, GAMMA, LAMBDA, V_IN),
+        ("S",),
+        _with_input(SOFT_OPERATOR_OPT, "V"),
+        "t_opt",
+    ),
+    _formula(
+        "soft.f_opt",
+        "soft Bellman optimality operator F_lambda on an action-value table Q",
+        r"[\mathcal{F}_{\lambda} Q](s,a) = \mathbb{E}_{s'}\left[r(s,a,s') + \gamma \lambda \log \left\|"
+        r" \exp(Q(s',\cdot)/\lambda) \right\|_1\right]",
+        "[F Q](s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma lambda log sum_a' exp(Q(s',a')/lambda))",
+        (P, R, GAMMA, LAMBDA, Q_IN),
+        ("S", "A"),
+        _with_input(SOFT_OPERATOR_OPT, "Q"),
+        "f_opt",
+    ),
+    _formula(
+        "soft.greedy_policy",
+        "softmax greedy policy pi_lambda = softmax(Q/lambda)",
+        r"\pi_{\lambda}(a|s) = \frac{\exp(Q(s,a)/\lambda)}{\left\| \exp(Q(s,\cdot)/\lambda) \right\|_1}",
+        "pi(a|s) = exp(Q(s,a)/lambda) / sum_a' exp(Q(s,a')/lambda)",
+        (Q_IN, LAMBDA),
+        ("S", "A"),
+        SOFT_GREEDY,
+        "greedy_policy",
+    ),
+    _formula(
+        "soft.v_star",
+        "optimal soft state value V_lambda^* (fixed point of T_lambda)",
+        r"V_{\lambda}^* = \mathcal{T}_{\lambda} V_{\lambda}^*,\quad V_{\lambda}^*(s) = \max_{\pi}"
+        r" V_{\lambda}^{\pi}(s)",
+        "V*(s) = lambda log sum_a exp(Q*(s,a)/lambda) = max_pi V_lambda^pi(s)",
+        (P, R, GAMMA, LAMBDA),
+        ("S",),
+        SOFT_OPTIMAL_VALUE,
+        "v_star",
+        certified=True,
+    ),
+    _formula(
+        "soft.q_star",
+        "optimal soft action value Q_lambda^* (fixed point of F_lambda)",
+        r"Q_{\lambda}^*(s,a) = \mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a,s') + \gamma V_{\lambda}^*(s')]",
+        "Q*(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V*(s')) = max_pi Q_lambda^pi(s,a)",
+        (P, R, GAMMA, LAMBDA),
+        ("S", "A"),
+        SOFT_OPTIMAL_VALUE,
+        "q_star",
+        certified=True,
+    ),
+    _formula(
+        "soft.policy_star",
+        "optimal entropy-regularized policy pi_lambda^* (Theorem 2)",
+        r"\pi_{\lambda}^*(a|s) = \frac{\exp(Q_{\lambda}^*(s,a)/\lambda)}{\left\|"
+        r" \exp(Q_{\lambda}^*(s,\cdot)/\lambda) \right\|_1}",
+        "pi*(a|s) = exp(Q*(s,a)/lambda) / sum_a' exp(Q*(s,a')/lambda)",
+        (P, R, GAMMA, LAMBDA),
+        ("S", "A"),
+        SOFT_OPTIMAL_POLICY,
+        "policy_star",
+        certified=True,
+        notes="Certified: the Q* bound times the softmax's Lipschitz constant 1/(2 lambda).",
+    ),
+    _formula(
+        "soft.policy_iteration",
+        "soft policy iteration: the policy after k steps",
+        r"Q_{\lambda}^{\pi_j} = \mathcal{F}_{\lambda}^{\pi_j} Q_{\lambda}^{\pi_j},\quad "
+        r"\pi_{j+1}(\cdot|s) = \frac{\exp(Q_{\lambda}^{\pi_j}(s,\cdot)/\lambda)}{\left\|"
+        r" \exp(Q_{\lambda}^{\pi_j}(s,\cdot)/\lambda) \right\|_1}",
+        "pi_0 = softmax(theta); for j < k: evaluate Q_lambda^{pi_j}, pi_{j+1}(.|s) ="
+        " softmax(Q_lambda^{pi_j}(s,.)/lambda); "
+        "output pi_k",
+        (P, R, GAMMA, THETA, LAMBDA, K_STEPS),
+        ("S", "A"),
+        SOFT_PI_POLICY,
+        "policy_iteration",
+        references=(HAARNOJA,),
+    ),
+)
+
+
+def _t(*names: str) -> tuple[str, ...]:
+    return tuple(TEST + n for n in names)
+
+
+ERRATA = (
+    Erratum(
+        "soft.q_pi_t0_reward",
+        47,
+        r"Q_lambda^pi(s,a) = E[ r(s_0,a_0,s_1) / r(s_0,a_0,s_1) + sum_{t>=1} gamma^t r_lambda(...) ]"
+        " (a fraction r/r, which would be 1)",
+        "Q_lambda^pi(s,a) = E[ r(s_0,a_0,s_1) + sum_{t>=1} gamma^t r_lambda(s_t,a_t,s_t+1) | s_0=s, a_0=a,"
+        " pi ]:"
+        " the plain reward at t = 0 (a_0 is given, so no entropy term), as eq. 48 states",
+        _t("test_soft_q_definition_by_finite_horizon", "test_q_v_relations"),
+        TITLE,
+    ),
+    Erratum(
+        "soft.policy_evaluation_operator",
+        62,
+        r"Q_lambda^{pi_k} = F_lambda^{pi} Q_lambda^{pi_k}",
+        r"Q_lambda^{pi_k} = F_lambda^{pi_k} Q_lambda^{pi_k}: the evaluation operator of the current policy"
+        r" pi_k"
+        " (Q^{pi_k} is in general not a fixed point of F^{pi} for another pi, e.g. pi_{k+1})",
+        _t("test_soft_policy_evaluation_operator"),
+        TITLE,
+    ),
+    Erratum(
+        "soft.v_star_argument",
+        60,
+        r"V_lambda^* = lambda log ||exp(Q_lambda^*(s,.)/lambda)||_1 = Q_lambda^*(s,a) - lambda log"
+        r" pi_lambda^*(a|s)",
+        r"V_lambda^*(s) = ...: the left side is the value at the state s (the right side depends on s)",
+        _t("test_v_star_identity_every_action"),
+        TITLE,
+    ),
+    Erratum(
+        "soft.limit_subscript",
+        61,
+        "from max_a Q_lambda^*(s,a) <= V_lambda^*(s) <= max_a Q_lambda^*(s,a) + lambda log|A| "
+        "'it is easy to see that V_lambda^*(s) -> max_a Q^*(s,a) = V^*(s)'",
+        "the bound gives V_lambda^*(s) - max_a Q_lambda^*(s,a) -> 0, with Q_lambda^* (not the hard Q^*); "
+        "V_lambda^* -> V^* (hard) needs also Q_lambda^* -> Q^*, which holds: "
+        "0 <= V_lambda^* - V^* <= lambda log|A| / (1 - gamma)",
+        _t("test_log_sum_exp_bounds", "test_v_star_lambda_to_hard_limit"),
+        TITLE,
+    ),
+)
+
+LECTURE_MAP = (
+    EquationRow(
+        42,
+        "formula",
+        ("soft.objective", TEST + "test_objective_two_forms"),
+        "both forms: via d_mu^pi with r + lambda H, and via -lambda log pi; they agree",
+    ),
+    EquationRow(43, "formula", ("entropy.h", TEST + "test_entropy_by_hand")),
+    EquationRow(44, "formula", ("soft.objective", TEST + "test_objective_two_forms")),
+    EquationRow(45, "formula", ("soft.reward", TEST + "test_reward_by_hand")),
+    EquationRow(
+        46,
+        "formula",
+        ("soft.v_pi", TEST + "test_soft_v_definition_by_series"),
+        "the discounted sum of r_lambda; checked against a truncated series with its tail bound",
+    ),
+    EquationRow(
+        47, "erratum", ("soft.q_pi_t0_reward", "soft.q_pi", TEST + "test_soft_q_definition_by_finite_horizon")
+    ),
+    EquationRow(48, "property", _t("test_q_v_relations")),
+    EquationRow(49, "property", _t("test_soft_bellman_equations")),
+    EquationRow(
+        50,
+        "formula",
+        ("soft.t_pi", TEST + "test_operators_contract", TEST + "test_soft_bellman_equations"),
+        "gamma-contraction and V_lambda^pi its fixed point",
+    ),
+    EquationRow(
+        51,
+        "formula",
+        ("soft.f_pi", TEST + "test_operators_contract", TEST + "test_soft_bellman_equations"),
+        "gamma-contraction and Q_lambda^pi its fixed point",
+    ),
+    EquationRow(
+        52,
+        "formula",
+        ("soft.t_opt", TEST + "test_t_opt_is_max_over_policies", TEST + "test_operators_contract"),
+        "max over pi = log-sum-exp: Gibbs variational identity, random policies never exceed it",
+    ),
+    EquationRow(53, "formula", ("soft.greedy_policy", TEST + "test_t_opt_is_max_over_policies")),
+    EquationRow(54, "property", _t("test_greedy_policy_second_form")),
+    EquationRow(
+        55,
+        "property",
+        _t("test_greedy_identity_every_action_pair"),
+        "holds for every pair a, a' (the lecture's 'a != a'' is a vacuous restriction)",
+    ),
+    EquationRow(56, "property", _t("test_greedy_identity_every_action_pair")),
+    EquationRow(
+        57,
+        "formula",
+        ("soft.f_opt", TEST + "test_f_opt_is_max_over_policies", TEST + "test_operators_contract"),
+    ),
+    EquationRow(58, "property", _t("test_theorem2_optimality", "test_fixed_points")),
+    EquationRow(
+        59, "formula", ("soft.policy_star", "soft.v_star", "soft.q_star", TEST + "test_theorem2_optimality")
+    ),
+    EquationRow(60, "erratum", ("soft.v_star_argument", TEST + "test_v_star_identity_every_action")),
+    EquationRow(61, "property", _t("test_log_sum_exp_bounds", "test_v_star_lambda_to_hard_limit")),
+    EquationRow(
+        62, "erratum", ("soft.policy_evaluation_operator", TEST + "test_soft_policy_evaluation_operator")
+    ),
+    EquationRow(63, "formula", ("soft.policy_iteration", TEST + "test_soft_policy_iteration_improves")),
+)
+
+SECTION = Section(
+    key="entropy",
+    title=TITLE,
+    equations=tuple(range(42, 64)),
+    formulas=FORMULAS,
+    lecture_map=LECTURE_MAP,
+    errata=ERRATA,
+    references=(NACHUM, HAARNOJA),
+)
