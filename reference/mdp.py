@@ -8,10 +8,32 @@ distribution mu, softmax policy pi(a|s) = exp(theta[s][a]) / sum_a' exp(theta[s]
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
+import numpy as np
+import scipy.linalg
 from mpmath import mp
 
-from reference.numbers import Mat, Real, Vec, dot, identity, mat, softmax, solve, tensor3, to_mpf, vec
+from reference.numbers import (
+    Mat,
+    Real,
+    Vec,
+    dot,
+    exact_fraction,
+    exponent_bound,
+    fixed,
+    fixed_array,
+    from_fixed,
+    mat,
+    refine,
+    softmax,
+    solve,
+    tensor3,
+    to_mpf,
+    vec,
+)
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]
@@ -42,47 +64,44 @@ def policy_reward(P: RealTensor3, R: RealTensor3, pi: RealMat) -> Vec:
 
 def evaluate(P: RealTensor3, R: RealTensor3, gamma: Real, pi: RealMat) -> Vec:
     """V^pi, the solution of (I - gamma P_pi) V = r_pi (the Bellman equation)."""
-    g = to_mpf(gamma)
-    p_pi = transition_matrix(P, pi)
-    n = len(p_pi)
-    eye = identity(n)
-    system = [[eye[s][t] - g * p_pi[s][t] for t in range(n)] for s in range(n)]
-    return solve(system, policy_reward(P, R, pi))
+    model = _model(P, R, gamma)
+    values = _solve(model, _policy_part(model, pi, exact=True), transpose=False)
+    return [from_fixed(x, model.scale) for x in values]
 
 
 def q_from_v(P: RealTensor3, R: RealTensor3, gamma: Real, V: Sequence[Real]) -> Mat:
     """Q(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V(s'))."""
-    p, r, g, v_ = tensor3(P), tensor3(R), to_mpf(gamma), vec(V)
-    return [
-        [dot(p[s][a], [r[s][a][t] + g * v_[t] for t in range(len(v_))]) for a in range(len(p[s]))]
-        for s in range(len(p))
-    ]
+    model = _model(P, R, gamma)
+    q_fixed = _q_fixed(model, fixed_array(list(V), model.scale))
+    return [[from_fixed(x, model.scale) for x in row] for row in q_fixed]
 
 
 def v(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat) -> Vec:
     """mdp.v: V^pi(s) = E[sum_t gamma^t r_t | s_0 = s, pi_theta]."""
-    return evaluate(P, R, gamma, policy(theta))
+    model = _model(P, R, gamma)
+    return [from_fixed(x, model.scale) for x in _v_fixed(model, theta)]
 
 
 def q(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat) -> Mat:
     """mdp.q: Q^pi(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V^pi(s'))."""
-    return q_from_v(P, R, gamma, v(P, R, gamma, theta))
+    model = _model(P, R, gamma)
+    q_fixed = _q_fixed(model, _v_fixed(model, theta))
+    return [[from_fixed(x, model.scale) for x in row] for row in q_fixed]
 
 
 def advantage(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat) -> Mat:
     """mdp.advantage: A^pi(s,a) = Q^pi(s,a) - V^pi(s)."""
-    values = v(P, R, gamma, theta)
-    return [[x - values[s] for x in row] for s, row in enumerate(q_from_v(P, R, gamma, values))]
+    model = _model(P, R, gamma)
+    values = _v_fixed(model, theta)
+    q_fixed = _q_fixed(model, values)
+    return [[from_fixed(x - values[s], model.scale) for x in row] for s, row in enumerate(q_fixed)]
 
 
 def visitation(P: RealTensor3, gamma: Real, mu: Sequence[Real], theta: RealMat) -> Vec:
     """mdp.visitation: d_mu^pi(s) = (1 - gamma) sum_t gamma^t P(s_t = s), i.e. the solution of
     d = (1 - gamma) mu + gamma P_pi^T d."""
-    g = to_mpf(gamma)
-    p_pi = transition_matrix(P, policy(theta))
-    n = len(p_pi)
-    system = [[(mp.one if s == t else mp.zero) - g * p_pi[t][s] for t in range(n)] for s in range(n)]
-    return solve(system, [(1 - g) * m for m in vec(mu)])
+    model = _model(P, None, gamma)
+    return [from_fixed(x, model.bits) for x in _d_fixed(model, mu, theta)]
 
 
 def objective(P: RealTensor3, R: RealTensor3, gamma: Real, mu: Sequence[Real], theta: RealMat) -> Real:
@@ -98,6 +117,174 @@ def gradient(P: RealTensor3, R: RealTensor3, gamma: Real, mu: Sequence[Real], th
     pi = policy(theta)
     adv = advantage(P, R, gamma, theta)
     return [[d[s] * pi[s][a] * adv[s][a] / (1 - g) for a in range(len(pi[s]))] for s in range(len(pi))]
+
+
+# ---- fast exact evaluation --------------------------------------------------------------------
+# V and d solve (I - gamma P_pi) x = b. A dense LU in mpmath is cubic in |S| at high precision;
+# instead, everything is held in exact fixed point (reference.numbers.fixed): P_pi and b are
+# formed once, I - gamma P_pi is factorized once in float64, and iterative refinement computes
+# residuals exactly in integers and corrects with the float64 factorization until the residual
+# is below 2^-(prec + 8) (relative to the data). The result is as accurate as a solve at the
+# caller's precision; oracle.certificates.mdp bounds its error rigorously and independently.
+# Fixed-point images of the inputs are cached by the identity of the (immutable) input lists.
+
+
+@dataclass
+class _Model:
+    bits: int  # probabilities are floor(p * 2^bits)
+    scale: int  # rewards and values are floor(x * 2^scale)
+    n: int
+    m: int
+    P: Any  # object array [n][m][n]
+    r: Any  # object array [n][m]: r(s,a) at `scale`, or None
+    gamma: int  # floor(gamma * 2^bits)
+    gamma_float: float
+    pins: tuple[Any, ...]
+
+
+@dataclass
+class _PolicyPart:
+    pi: Any  # object array [n][m] at `bits`
+    p_pi: Any  # object array [n][n] at `bits`
+    r_pi: Any  # object array [n] at `scale`, or None
+    lu: Any  # scipy LU factors of I - gamma P_pi in float64, or None when useless
+    pins: tuple[Any, ...]
+
+
+_CACHE: dict[tuple[Any, ...], Any] = {}
+_CACHE_SIZE = 16
+
+
+def _cached(key: tuple[Any, ...], build: Any) -> Any:
+    if key in _CACHE:
+        return _CACHE[key]
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = value = build()
+    return value
+
+
+def horizon_bits(gamma: Real) -> int:
+    """An integer k with 1 / (1 - gamma) <= 2^k."""
+    return max(exponent_bound(1 / (1 - exact_fraction(gamma))), 1)
+
+
+def _model(P: RealTensor3, R: RealTensor3 | None, gamma: Real) -> _Model:
+    n, m = len(P), len(P[0])
+    bits = mp.prec + 48 + 2 * horizon_bits(gamma) + n.bit_length() + m.bit_length()
+    bits += -bits % 32  # nearby precisions share the cached conversions
+    key = ("model", id(P), id(R), exact_fraction(gamma), bits)
+    return _cached(key, lambda: _build_model(P, R, gamma, bits))  # type: ignore[no-any-return]
+
+
+def _build_model(P: RealTensor3, R: RealTensor3 | None, gamma: Real, bits: int) -> _Model:
+    n, m = len(P), len(P[0])
+    p_fixed = _fixed_tensor(P, bits)
+    r_fixed = None
+    scale = bits
+    if R is not None:
+        r_raw = _fixed_tensor(R, bits)
+        top = max((abs(int(x)) for x in r_raw.flat), default=0)
+        e = top.bit_length() - bits
+        if abs(e) > 16:  # keep about `bits` significant bits for rewards far from 1 in size
+            scale = bits - e
+            r_raw = _fixed_tensor(R, scale)
+        r_fixed = (p_fixed * r_raw).sum(axis=2) >> bits
+    g = exact_fraction(gamma)
+    return _Model(bits, scale, n, m, p_fixed, r_fixed, fixed(g, bits), float(g), (P, R))
+
+
+def _fixed_tensor(xs: RealTensor3, bits: int) -> Any:
+    """floor(x * 2^bits) of a nested [n][m][k] list, as an object array (cached)."""
+    key = ("tensor", id(xs), bits)
+    return _cached(key, lambda: (_fixed_flat(xs, bits).reshape(len(xs), len(xs[0]), len(xs[0][0])), xs))[0]
+
+
+def _fixed_flat(xs: RealTensor3, bits: int) -> Any:
+    flat = [x for block in xs for row in block for x in row]
+    if all(type(x) is Fraction for x in flat):
+        ints = [(n << bits) // d for n, d in map(Fraction.as_integer_ratio, flat)]
+    else:
+        ints = [fixed(x, bits) for x in flat]
+    out = np.empty(len(ints), dtype=object)
+    out[:] = ints
+    return out
+
+
+def _policy_part(model: _Model, pi: Any, exact: bool = False) -> _PolicyPart:
+    """P_pi, r_pi and the float64 factorization of I - gamma P_pi; pi is softmax(pi) unless exact."""
+    key = ("policy", id(model), id(pi), exact)
+    return _cached(key, lambda: _build_policy_part(model, pi, exact))  # type: ignore[no-any-return]
+
+
+def _build_policy_part(model: _Model, pi: Any, exact: bool) -> _PolicyPart:
+    bits = model.bits
+    if exact:
+        weights = fixed_array(pi, bits)
+    else:
+        with mp.workprec(bits + 16):
+            weights = fixed_array(policy(pi), bits)
+    p_pi = (weights[:, :, None] * model.P).sum(axis=1) >> bits
+    r_pi = None if model.r is None else (weights * model.r).sum(axis=1) >> bits
+    p_float = np.array([[float(int(x) >> (bits - 60)) for x in row] for row in p_pi]) * 2.0**-60
+    lu = None
+    with np.errstate(all="ignore"):
+        system = np.eye(model.n) - model.gamma_float * p_float
+        if np.all(np.isfinite(system)):
+            lu = scipy.linalg.lu_factor(system, check_finite=False)
+            if not np.all(np.isfinite(lu[0])) or np.min(np.abs(np.diag(lu[0]))) == 0:
+                lu = None
+    return _PolicyPart(weights, p_pi, r_pi, lu, (pi, model))
+
+
+def _solve(model: _Model, part: _PolicyPart, transpose: bool, b: Any = None) -> Any:
+    """x = (I - gamma P_pi)^-1 b (b = r_pi by default), or (I - gamma P_pi^T)^-1 b, in fixed point."""
+    rhs = part.r_pi if b is None else b
+    bits, g = model.bits, model.gamma
+    matrix = part.p_pi.T if transpose else part.p_pi
+
+    def apply(x: Any) -> Any:
+        return x - ((g * ((matrix @ x) >> bits)) >> bits)
+
+    target = 1 << max(bits - mp.prec - 8, 0)
+    x = None
+    if part.lu is not None:
+        lu = part.lu
+        x = refine(apply, rhs, lambda r: scipy.linalg.lu_solve(lu, r, trans=int(transpose)), bits, target)
+    return x if x is not None else _exact_solve(model, matrix, rhs)
+
+
+def _exact_solve(model: _Model, matrix: Any, rhs: Any) -> Any:
+    """The fallback when float64 cannot factorize I - gamma P_pi: a dense LU at high precision."""
+    n, bits = model.n, model.bits
+    with mp.workprec(bits + 32):
+        g = from_fixed(model.gamma, bits)
+        system = mp.matrix(
+            [[(1 if s == t else 0) - g * from_fixed(matrix[s][t], bits) for t in range(n)] for s in range(n)]
+        )
+        x = mp.lu_solve(system, mp.matrix([from_fixed(b, bits) for b in rhs]))
+        out = np.empty(n, dtype=object)
+        out[:] = [fixed(x[i], bits) for i in range(n)]
+    return out
+
+
+def _v_fixed(model: _Model, theta: RealMat) -> Any:
+    return _solve(model, _policy_part(model, theta), transpose=False)
+
+
+def _q_fixed(model: _Model, values: Any) -> Any:
+    """r(s,a) + gamma sum_s' P(s'|s,a) V(s') in fixed point."""
+    bits = model.bits
+    flat = model.P.reshape(model.n * model.m, model.n)
+    future = (model.gamma * ((flat @ values) >> bits)) >> bits
+    return (model.r + future.reshape(model.n, model.m)).tolist()
+
+
+def _d_fixed(model: _Model, mu: Sequence[Real], theta: RealMat) -> Any:
+    bits = model.bits
+    b = np.empty(model.n, dtype=object)
+    b[:] = [(((1 << bits) - model.gamma) * fixed(x, bits)) >> bits for x in mu]
+    return _solve(model, _policy_part(model, theta), transpose=True, b=b)
 
 
 def performance_difference(

@@ -73,3 +73,121 @@ def solve(a: Mat, b: Vec) -> Vec:
 
 def transpose(a: Mat) -> Mat:
     return [list(col) for col in zip(*a, strict=True)]
+
+
+# ---- exact fixed point ------------------------------------------------------------------------
+# Large systems are solved in exact integer arithmetic: a value x is held as the integer
+# floor(x * 2^bits). Products of two such integers are exact; only explicit shifts round (down,
+# by less than one unit). Arrays of such integers are numpy object arrays (Python ints): numpy is
+# only the container, every operation on them is exact integer arithmetic.
+
+
+def fixed(x: Real, bits: int) -> int:
+    """floor(x * 2^bits) for an exact x (int, Fraction or mpf)."""
+    if isinstance(x, bool):
+        raise TypeError("a bool is not a number")
+    if isinstance(x, int):
+        return x << bits if bits >= 0 else x >> -bits
+    if isinstance(x, Fraction):
+        n, d = x.numerator, x.denominator
+        return (n << bits) // d if bits >= 0 else n // (d << -bits)
+    if isinstance(x, float):
+        raise TypeError("reference functions take exact inputs, not floats; use Fraction(x)")
+    sign, man, exp, _ = x._mpf_ if hasattr(x, "_mpf_") else mp.mpf(x)._mpf_
+    if not man and exp:
+        raise ValueError("not a finite number")
+    m = -man if sign else man
+    e = exp + bits
+    return int(m << e if e >= 0 else m >> -e)
+
+
+def fixed_array(xs: Any, bits: int) -> Any:
+    """The nested list xs as a numpy object array of floor(x * 2^bits)."""
+    import numpy as np
+
+    def conv(v: Any) -> Any:
+        return [conv(w) for w in v] if isinstance(v, (list, tuple)) else fixed(v, bits)
+
+    out = np.empty(_shape(xs), dtype=object)
+    out[...] = conv(xs) if _shape(xs) else fixed(xs, bits)
+    return out
+
+
+def _shape(xs: Any) -> tuple[int, ...]:
+    shape = []
+    while isinstance(xs, (list, tuple)):
+        shape.append(len(xs))
+        if not xs:
+            break
+        xs = xs[0]
+    return tuple(shape)
+
+
+def from_fixed(n: int, bits: int) -> Any:
+    """n * 2^-bits as an mpf, rounded once at the current precision."""
+    return mp.mpf((int(n), -bits))
+
+
+def exponent_bound(xs: Any) -> int:
+    """An integer e with max |x| < 2^e over the (nested) exact numbers xs (e >= 0 when all are 0)."""
+    if isinstance(xs, (list, tuple)):
+        return max((exponent_bound(x) for x in xs), default=0)
+    if isinstance(xs, int):
+        return xs.bit_length()
+    if isinstance(xs, Fraction):
+        if xs == 0:
+            return 0
+        return abs(xs.numerator).bit_length() - xs.denominator.bit_length() + 1
+    value = mp.mpf(xs)
+    if not value:
+        return 0
+    man, exp = value.man, value.exp
+    return int(abs(man).bit_length() + exp)
+
+
+def exact_fraction(x: Real) -> Fraction:
+    """The exact value of an int, Fraction or mpf as a Fraction."""
+    if isinstance(x, (int, Fraction)):
+        return Fraction(x)
+    value = mp.mpf(x)
+    if not value:
+        return Fraction(0)
+    sign, man, exp, _ = value._mpf_
+    man, exp = (-int(man) if sign else int(man)), int(exp)
+    return Fraction(man << exp) if exp >= 0 else Fraction(man, 1 << -exp)
+
+
+def refine(
+    apply: Any, b: Any, lu_solve: Any, bits: int, target: int, max_iterations: int = 60
+) -> Any | None:
+    """Mixed-precision iterative refinement for M x = b in fixed point.
+
+    `apply(x)` evaluates M x exactly up to a few units (integers in, integers out); `lu_solve(r)`
+    solves M c = r approximately in float64 (a factorization computed once). Starting from x = 0:
+    r = b - M x, stop when max |r| <= target units; else x += round(c). Each step gains about
+    -log2(float64 accuracy of the factorization) bits. Returns None when the factorization is
+    useless (the residual stops shrinking), so that the caller can fall back to an exact LU.
+    """
+    import numpy as np
+
+    x = np.zeros(len(b), dtype=object)
+    x[:] = 0
+    previous = None
+    for _ in range(max_iterations):
+        r = b - apply(x)
+        size = max((abs(int(v)) for v in r), default=0)
+        if size <= target:
+            return x
+        if previous is not None and size * 4 > previous:
+            return None
+        previous = size
+        shift = size.bit_length() - 62
+        scaled = np.array([float(int(v) >> shift if shift >= 0 else int(v) << -shift) for v in r])
+        with np.errstate(all="ignore"):
+            c = lu_solve(scaled)
+        if not np.all(np.isfinite(c)):
+            return None
+        c_int = [int(v) for v in np.rint(np.ldexp(c, 10))]
+        s = shift - 10
+        x = x + np.array([v << s if s >= 0 else v >> -s for v in c_int], dtype=object)
+    return None

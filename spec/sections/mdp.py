@@ -33,6 +33,8 @@ FORMULAS = (
         output_shape=("S",),
         tolerance=VALUE,
         reference="reference.mdp:v",
+        bound="certified",
+        certificate="oracle.certificates.mdp:v",
         references=(BELLMAN,),
     ),
     Formula(
@@ -46,6 +48,8 @@ FORMULAS = (
         output_shape=("S", "A"),
         tolerance=VALUE,
         reference="reference.mdp:q",
+        bound="certified",
+        certificate="oracle.certificates.mdp:q",
         references=(BELLMAN,),
     ),
     Formula(
@@ -59,6 +63,8 @@ FORMULAS = (
         output_shape=("S", "A"),
         tolerance=VALUE,
         reference="reference.mdp:advantage",
+        bound="certified",
+        certificate="oracle.certificates.mdp:advantage",
         references=(BELLMAN,),
     ),
     Formula(
@@ -72,6 +78,8 @@ FORMULAS = (
         output_shape=("S",),
         tolerance=DISTRIBUTION,
         reference="reference.mdp:visitation",
+        bound="certified",
+        certificate="oracle.certificates.mdp:visitation",
         references=("Agarwal et al. 2021, On the theory of policy gradient methods",),
     ),
     Formula(
@@ -112,6 +120,8 @@ FORMULAS = (
         output_shape=(),
         tolerance=VALUE,
         reference="reference.mdp:objective",
+        bound="certified",
+        certificate="oracle.certificates.mdp:objective",
         references=(SUTTON,),
     ),
     Formula(
@@ -128,6 +138,8 @@ FORMULAS = (
         output_shape=("S", "A"),
         tolerance=GRADIENT,
         reference="reference.mdp:gradient",
+        bound="certified",
+        certificate="oracle.certificates.mdp:gradient",
         references=(SUTTON, "Agarwal et al. 2021, On the theory of policy gradient methods"),
     ),
     Formula(
@@ -161,6 +173,8 @@ FORMULAS = (
         output_shape=("S",),
         tolerance=VALUE,
         reference="reference.mdp:v_star",
+        bound="certified",
+        certificate="oracle.certificates.mdp:v_star",
         references=(BELLMAN,),
         notes="Policy iteration to an optimal deterministic policy, then its exact evaluation.",
     ),
@@ -175,6 +189,8 @@ FORMULAS = (
         output_shape=("S", "A"),
         tolerance=VALUE,
         reference="reference.mdp:q_star",
+        bound="certified",
+        certificate="oracle.certificates.mdp:q_star",
         references=(BELLMAN,),
     ),
 )

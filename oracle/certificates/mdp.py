@@ -1,0 +1,233 @@
+"""Certified error bounds for the MDP core (oracle.evaluate calls these inside mp.workdps(2 * work)).
+
+Policy evaluation is a gamma-contraction: for V~, ||V - V~||_inf <= ||T V~ - V~||_inf / (1 - gamma)
+with T V = r_pi + gamma P_pi V (and the same for Q, and for the optimality operators with a max).
+The visitation map d -> (1 - gamma) mu + gamma P_pi^T d is a gamma-contraction in l1, so
+||d - d~||_inf <= ||d - d~||_1 <= ||res||_1 / (1 - gamma).
+
+Rigour. Residuals are evaluated in exact integer arithmetic on fixed-point images of the data
+(floor(x 2^F), F = working bits + 64): P, gamma, mu and the rounded policy are off by less than
+2^-F each (the softmax by 2 * 2^-F), rewards and values by less than 2^(e-F) (e = the scale
+exponent), and every shift floors by less than one unit. `_rounding` adds a bound on the total
+effect of all of these, generously, to the computed residual; the final division by 1 - gamma
+is done in exact rationals and rounded up. Derived values (A, the objective, the gradient) are
+recomputed at the certificate's precision, their parts certified as above, and the error
+propagated (triangle inequality).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+from mpmath import mp
+
+from reference import mdp
+from reference.numbers import exact_fraction, exponent_bound, fixed, fixed_array
+
+GUARD = 64
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+
+def up(x: Fraction) -> Any:
+    """The Fraction x as an mpf rounded up (so a bound stays a bound)."""
+    return mp.mpf(mpmath.libmp.from_rational(x.numerator, x.denominator, mp.prec, "u"))
+
+
+def _flat(value: Any) -> list[Any]:
+    return [x for row in value for x in _flat(row)] if isinstance(value, (list, tuple)) else [value]
+
+
+class _Data:
+    """Fixed-point images of an instance at F bits (values at F - e bits, |R| < 2^e)."""
+
+    def __init__(self, P: Any, R: Any, gamma: Any, extra: Sequence[Any] = ()) -> None:
+        self.n, self.m = len(P), len(P[0])
+        self.F = mp.prec + GUARD
+        self.e = max([exponent_bound(R) if R is not None else 0, *(exponent_bound(x) for x in extra)])
+        self.G = self.F - self.e
+        self.P = fixed_array(P, self.F)
+        self.R = fixed_array(R, self.G) if R is not None else None
+        self.gamma = fixed(gamma, self.F)
+        self.one_minus_gamma = 1 - exact_fraction(gamma)
+
+    def policy(self, theta: Any) -> Any:
+        with mp.workprec(self.F + 32):
+            return fixed_array(mdp.policy(theta), self.F)
+
+    def values(self, xs: Any) -> Any:
+        return fixed_array(xs, self.G)
+
+    def unit(self) -> Fraction:
+        """One unit of a value: 2^(e - F)."""
+        k = self.e - self.F
+        return Fraction(1 << k) if k >= 0 else Fraction(1, 1 << -k)
+
+    def prob_unit(self) -> Fraction:
+        return Fraction(1, 1 << self.F)
+
+    def rounding(self, value_bound: Fraction, policy_terms: int) -> Fraction:
+        """A bound on |exact residual - computed residual| for a residual of the form
+        sum_a pi sum_t P (R + gamma X) - X: data rounding (S + 2 A + 2) 2^-F (|R| + |X|) and
+        at most 8 floors of one unit, doubled for safety."""
+        scale = Fraction(2) ** self.e + value_bound
+        terms = self.n + 2 * policy_terms + 2
+        return 2 * (terms * self.prob_unit() * scale + 8 * self.unit())
+
+    def bound(self, residual: Fraction, rounding: Fraction) -> Any:
+        return up((residual + rounding) / self.one_minus_gamma)
+
+
+def _max_abs_units(xs: Any) -> int:
+    return max((abs(int(x)) for x in np.ravel(xs)), default=0)
+
+
+def _magnitude(xs: Any) -> Fraction:
+    """max |x| over an mpf (nested) value, rounded up to a power of two."""
+    return Fraction(2) ** exponent_bound(_flat(xs))
+
+
+# ---- residuals ----------------------------------------------------------------------------------
+
+
+def _v_residual(d: _Data, pi: Any, V: Any) -> Any:
+    """T V - V with T V = sum_a pi(a|s) sum_t P(t|s,a) (R + gamma V(t)), in units 2^-G."""
+    F = d.F
+    future = (d.gamma * V) >> F
+    inner = (d.P * (d.R + future[None, None, :])).sum(axis=2) >> F
+    return ((pi * inner).sum(axis=1) >> F) - V
+
+
+def _q_residual(d: _Data, pi: Any, Q: Any) -> Any:
+    """T Q - Q with T Q(s,a) = sum_t P(t|s,a) (R + gamma sum_b pi(b|t) Q(t,b))."""
+    F = d.F
+    w = (pi * Q).sum(axis=1) >> F
+    future = (d.gamma * w) >> F
+    return ((d.P * (d.R + future[None, None, :])).sum(axis=2) >> F) - Q
+
+
+def _star_residuals(d: _Data, V: Any) -> Any:
+    """max_a sum_t P (R + gamma V) - V."""
+    F = d.F
+    future = (d.gamma * V) >> F
+    inner = (d.P * (d.R + future[None, None, :])).sum(axis=2) >> F
+    return np.array([max(row) for row in inner], dtype=object) - V
+
+
+# ---- certificates -------------------------------------------------------------------------------
+
+
+def v(P: Any, R: Any, gamma: Any, theta: Any, *, value: Any) -> Any:
+    """mdp.v: ||V - V~|| <= (||T V~ - V~|| + rounding) / (1 - gamma)."""
+    d = _Data(P, R, gamma)
+    res = _v_residual(d, d.policy(theta), d.values(value))
+    return d.bound(_max_abs_units(res) * d.unit(), d.rounding(_magnitude(value), d.m))
+
+
+def q(P: Any, R: Any, gamma: Any, theta: Any, *, value: Any) -> Any:
+    """mdp.q: Q is the fixed point of the gamma-contraction T Q = r + gamma P pi Q."""
+    d = _Data(P, R, gamma)
+    res = _q_residual(d, d.policy(theta), d.values(value))
+    return d.bound(_max_abs_units(res) * d.unit(), d.rounding(_magnitude(value), d.m))
+
+
+def v_star(P: Any, R: Any, gamma: Any, *, value: Any) -> Any:
+    """mdp.v_star: the optimality operator max_a [r + gamma P V] is a gamma-contraction."""
+    d = _Data(P, R, gamma)
+    res = _star_residuals(d, d.values(value))
+    return d.bound(_max_abs_units(res) * d.unit(), d.rounding(_magnitude(value), 1))
+
+
+def q_star(P: Any, R: Any, gamma: Any, *, value: Any) -> Any:
+    """mdp.q_star: T Q(s,a) = r(s,a) + gamma sum_t P(t|s,a) max_b Q(t,b) is a gamma-contraction."""
+    d = _Data(P, R, gamma)
+    Q = d.values(value)
+    F = d.F
+    best = np.array([max(row) for row in Q], dtype=object)
+    future = (d.gamma * best) >> F
+    res = ((d.P * (d.R + future[None, None, :])).sum(axis=2) >> F) - Q
+    return d.bound(_max_abs_units(res) * d.unit(), d.rounding(_magnitude(value), 1))
+
+
+def visitation(P: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> Any:
+    """mdp.visitation: ||d - d~||_inf <= ||d - d~||_1 <= (||res||_1 + rounding) / (1 - gamma),
+    res = (1 - gamma) mu + gamma P_pi^T d~ - d~."""
+    d = _Data(P, None, gamma)
+    F = d.F
+    pi = d.policy(theta)
+    dist = fixed_array(value, F)
+    mass = (pi * dist[:, None]) >> F
+    inflow = (mass[:, :, None] * d.P).sum(axis=(0, 1)) >> F
+    start = (((1 << F) - d.gamma) * fixed_array(mu, F)) >> F
+    res = start + ((d.gamma * inflow) >> F) - dist
+    l1 = sum(abs(int(x)) for x in res)
+    total = Fraction(2) ** exponent_bound(_flat(value)) * d.n
+    rounding = 8 * (d.n * d.m + d.n + 4) * d.prob_unit() * (1 + total)
+    return d.bound(l1 * d.prob_unit(), rounding)
+
+
+def _certified_v(P: Any, R: Any, gamma: Any, theta: Any) -> tuple[Any, Any]:
+    """V^ at the current precision and its certified bound."""
+    values = mdp.v(P, R, gamma, theta)
+    return values, v(P, R, gamma, theta, value=values)
+
+
+def _certified_q(P: Any, R: Any, gamma: Any, theta: Any) -> tuple[Any, Any]:
+    values = mdp.q(P, R, gamma, theta)
+    return values, q(P, R, gamma, theta, value=values)
+
+
+def advantage(P: Any, R: Any, gamma: Any, theta: Any, *, value: Any) -> Any:
+    """mdp.advantage: |A - A~| <= |Q^ - V^ - A~| + e_Q + e_V, with Q^, V^ certified."""
+    vh, ev = _certified_v(P, R, gamma, theta)
+    qh, eq = _certified_q(P, R, gamma, theta)
+    vf = [exact_fraction(x) for x in vh]
+    gap = max(
+        abs(exact_fraction(x) - vf[s] - exact_fraction(a))
+        for s, (row, arow) in enumerate(zip(qh, value, strict=True))
+        for x, a in zip(row, arow, strict=True)
+    )
+    return up(gap + exact_fraction(ev) + exact_fraction(eq))
+
+
+def objective(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> Any:
+    """pg.objective: |J - J~| <= |mu . V^ - J~| + ||mu||_1 e_V."""
+    vh, ev = _certified_v(P, R, gamma, theta)
+    weights = [exact_fraction(x) for x in mu]
+    j = sum((w * exact_fraction(x) for w, x in zip(weights, vh, strict=True)), Fraction(0))
+    return up(abs(j - exact_fraction(value)) + sum(abs(w) for w in weights) * exact_fraction(ev))
+
+
+def _certified_d(P: Any, gamma: Any, mu: Any, theta: Any) -> tuple[Any, Any]:
+    values = mdp.visitation(P, gamma, mu, theta)
+    return values, visitation(P, gamma, mu, theta, value=values)
+
+
+def gradient(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> Any:
+    """pg.gradient = d(s) pi(a|s) A(s,a) / (1 - gamma). With d^, A^ certified (e_d, e_A) and pi^
+    the policy at the current precision (relative error below (A + 16) 2^-prec):
+    |d pi A - d^ pi^ A^| <= pi (e_d (|A^| + e_A) + |d^| e_A) + |d^| |A^| |pi - pi^|, plus the
+    rounding of the products, then divided by 1 - gamma."""
+    dh, ed = _certified_d(P, gamma, mu, theta)
+    vh, ev = _certified_v(P, R, gamma, theta)
+    qh, eq = _certified_q(P, R, gamma, theta)
+    ed_f, ea_f = exact_fraction(ed), exact_fraction(ev) + exact_fraction(eq)
+    pi = mdp.policy(theta)
+    rel = Fraction(len(pi[0]) + 16, 1 << mp.prec)
+    one_minus_gamma = 1 - exact_fraction(gamma)
+    worst = Fraction(0)
+    for s, row in enumerate(value):
+        d_s = exact_fraction(dh[s])
+        v_s = exact_fraction(vh[s])
+        for a, got in enumerate(row):
+            p = exact_fraction(pi[s][a])
+            adv = exact_fraction(qh[s][a]) - v_s
+            mine = d_s * p * adv / one_minus_gamma
+            spread = (p * (1 + rel) * (ed_f * (abs(adv) + ea_f) + abs(d_s) * ea_f) + abs(d_s * adv) * p * rel)
+            worst = max(worst, abs(mine - exact_fraction(got)) + spread / one_minus_gamma)
+    return up(worst)
