@@ -23,6 +23,13 @@ def amax(x: Any) -> float:
     return m if m > 0 else 1.0
 
 
+def ratio_bound(theta: Any, theta_new: Any) -> float:
+    """max_s exp(max_a D[s][a] - min_a D[s][a]), D = theta_new - theta: an upper bound on every
+    policy ratio pi_new(a|s) / pi_old(a|s) of two softmax policies."""
+    d = np.asarray(theta_new, dtype=np.float64) - np.asarray(theta, dtype=np.float64)
+    return float(np.exp(np.max(np.ptp(d, axis=-1))))
+
+
 def stationary_kappa(P: Any, theta: Any) -> float:
     """The conditioning of the stationary distribution of P_pi, pi = softmax(theta):
     (1 + ||(I - P_TT)^-1||_inf) * (1 + max_C ||(I - P_CC + 1 pi_C)^-1||_inf) over the transient

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from oracle.instance import Instance
 
 
@@ -20,3 +22,19 @@ def validate(instance: Instance) -> None:
 def generate(seed: int, batch: int = 8) -> dict[str, Any]:
     """A batch instance with no arrays yet; the suite adds each formula's arrays by domain."""
     return {"family": "batch", "params": {}}
+
+
+def sample_param(rng: Any, domain: str, shape: tuple[int, ...], raw: dict[str, Any]) -> Any:
+    """Batch-family domains. "log_prob_near:KEY": params KEY (sampled first as "log_prob",
+    -exp(N(0, 1)), when it is not there yet) plus 0.3 N(0, 1), with about a quarter of the
+    entries exactly equal to KEY's (ratio exactly 1, as in PPO's first epoch on a batch)."""
+    kind, _, key = domain.partition(":")
+    if kind != "log_prob_near":
+        return None
+    params = raw.setdefault("params", {})
+    if key not in params:
+        params[key] = (-np.exp(rng.normal(size=shape))).tolist()
+    base = np.asarray(params[key], dtype=np.float64)
+    near = base + 0.3 * rng.normal(size=base.shape)
+    same = rng.random(base.shape) < 0.25
+    return np.where(same, base, near)
