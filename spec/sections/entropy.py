@@ -39,7 +39,7 @@ ENTROPY = Tolerance(
 SOFT_REWARD = Tolerance(
     "soft_reward",
     16.0,
-    "amax(R) + lam * (1 + amax(theta))",
+    "(amax(R) + lam * (1 + amax(theta)))",
     "r - lam log pi: one subtraction, log pi of the size of the logits",
 )
 SOFT_VALUE = Tolerance(
@@ -51,13 +51,13 @@ SOFT_VALUE = Tolerance(
 SOFT_OPERATOR_PI = Tolerance(
     "soft_operator_pi",
     16.0,
-    "amax(R) + amax(VALUE_IN) + lam * (1 + amax(theta))",
+    "(amax(R) + amax(VALUE_IN) + lam * (1 + amax(theta)))",
     "one application of T_lambda^pi or F_lambda^pi: sums of terms of these sizes",
 )
 SOFT_OPERATOR_OPT = Tolerance(
     "soft_operator_opt",
     16.0,
-    "amax(R) + amax(VALUE_IN) + lam * np.log(P.shape[1])",
+    "(amax(R) + amax(VALUE_IN) + lam * np.log(P.shape[1]))",
     "one application of T_lambda or F_lambda: a max-shifted log-sum-exp of terms of these sizes",
 )
 SOFT_GREEDY = Tolerance(
