@@ -98,3 +98,28 @@ def gauss_gradient_terms(mean: Any, log_std: Any, b: Any, H: Any, precondition: 
     if precondition:
         return np.concatenate([g_mean * var, g_std / 2.0])
     return np.concatenate([g_mean, g_std])
+
+
+# ---- DPG: the lqr family -------------------------------------------------------------------
+
+
+def lqr_horizon(gamma: Any, A: Any, B: Any, K: Any) -> float:
+    """max(||Z||_2, ||Z'||_2), Z = sum_k gamma^k M^kT M^k, Z' = sum_k gamma^k M^k M^kT, M = A + B K:
+    the condition of the discounted Lyapunov equations of LQR (>= 1/(1 - rho^2) with rho the
+    discounted spectral radius sqrt(gamma) rho(M); it grows without bound as rho -> 1)."""
+    g = float(gamma)
+    M = np.asarray(A, dtype=np.float64) + np.asarray(B, dtype=np.float64) @ np.asarray(K, dtype=np.float64)
+    n = M.shape[0]
+    worst = 1.0
+    for op in (np.kron(M.T, M.T), np.kron(M, M)):
+        try:
+            z = np.linalg.solve(np.eye(n * n) - g * op, np.eye(n).reshape(-1)).reshape(n, n)
+        except np.linalg.LinAlgError:
+            return float("inf")
+        worst = max(worst, float(np.linalg.norm(z, 2)))
+    return worst
+
+
+def lqr_cost(Q: Any, R: Any, K: Any) -> float:
+    """max |Q| + max |R| (max |K|)^2: the size of the per-step cost matrix Q + K^T R K."""
+    return amax(Q) + amax(R) * amax(K) ** 2

@@ -1,0 +1,80 @@
+"""The fsca family: finitely many states, continuous actions a in R^m, a deterministic policy.
+
+keys: gamma, mu [S] (initial distribution), L [S][S], G [S][S][m], c [S][S], h [S][S][m],
+H [S][m][m] (each H[s] symmetric), theta [S][m].
+P(s'|s, a) = softmax_s'(L[s][s'] + G[s][s'] . a); r(s, a, s') = c[s][s'] + h[s][s'] . a - a^T H[s] a;
+policy pi(s) = theta[s]. Because P depends on a, the second and third terms of the proof of the
+DPG theorem (lecture eq 39) are not zero here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from oracle.errors import InstanceError
+from oracle.families.common import array, discount, normalized, probability_vector, shape_of
+from oracle.families.lqr import symmetric
+from oracle.families.tabular import _rows_summing_to_one
+from oracle.instance import Instance
+
+SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 4), "action_dim": (1, 3)}
+CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
+    "gamma": (0.9, 0.0, 0.5, 0.99, 0.999),
+    "coupling": (1.0, 0.0, 3.0),
+}
+
+
+def sizes(instance: Instance) -> dict[str, int]:
+    s, _, m = shape_of(instance.data["G"], "G")
+    return {"S": s, "m": m}
+
+
+def validate(instance: Instance) -> None:
+    discount(instance)
+    L = array(instance, "L", ndim=2)
+    s, s2 = shape_of(L, "L")
+    if s2 != s:
+        raise InstanceError("L", f"has shape {[s, s2]}, must be square [S][S]")
+    G = array(instance, "G", ndim=3)
+    if shape_of(G, "G")[:2] != (s, s):
+        raise InstanceError("G", f"has shape {list(shape_of(G, 'G'))}, expected [S][S][m] with S = {s}")
+    m = shape_of(G, "G")[2]
+    array(instance, "c", shape=(s, s))
+    array(instance, "h", shape=(s, s, m))
+    H = array(instance, "H", shape=(s, m, m))
+    for i in range(s):
+        symmetric(H[i], f"H[{i}]")
+    array(instance, "theta", shape=(s, m))
+    mu = array(instance, "mu", shape=(s,))
+    probability_vector(mu, "mu")
+    instance.data["mu"] = normalized(mu)
+
+
+def generate(
+    seed: int, states: int = 3, action_dim: int = 2, gamma: float | None = None, coupling: float = 1.0
+) -> dict[str, Any]:
+    """A seeded random fsca instance (JSON-ready binary64 numbers). `coupling` scales G, how
+    strongly the action moves the next-state distribution (0: P does not depend on a)."""
+    if states < 1 or action_dim < 1:
+        raise ValueError("need states >= 1 and action_dim >= 1")
+    rng = np.random.default_rng(seed)
+    g = float(rng.choice([0.5, 0.9, 0.99])) if gamma is None else float(gamma)
+    S, m = states, action_dim
+    H = np.empty((S, m, m))
+    for s in range(S):
+        X = rng.normal(size=(m, m))
+        Hs = X @ X.T / m + 0.1 * np.eye(m)
+        H[s] = (Hs + Hs.T) / 2
+    return {
+        "family": "fsca",
+        "gamma": g,
+        "mu": _rows_summing_to_one(rng.dirichlet(np.ones(S))),
+        "L": rng.normal(size=(S, S)).tolist(),
+        "G": (float(coupling) * rng.normal(size=(S, S, m))).tolist(),
+        "c": rng.uniform(-1.0, 1.0, size=(S, S)).tolist(),
+        "h": (0.5 * rng.normal(size=(S, S, m))).tolist(),
+        "H": H.tolist(),
+        "theta": (0.5 * rng.normal(size=(S, m))).tolist(),
+    }
