@@ -3,6 +3,7 @@ eps64 * scale (spec.formula.Tolerance), under the lecture's meaning or a declare
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,14 +12,20 @@ from typing import Any
 import numpy as np
 
 from conformance_tests.worker import CallResult
-from oracle import conventions, scales
+from oracle import conventions
+from oracle import scales as scale_helpers
 from spec.formula import Formula
 
 EPS64 = 2.0**-52
 LECTURE = "lecture"
 SHOWN_ENTRIES = 5
 
-_HELPERS: dict[str, Any] = {n: v for n, v in vars(scales).items() if not n.startswith("_") and callable(v)}
+SAFE_BUILTINS: dict[str, Any] = {
+    n: getattr(builtins, n) for n in ("abs", "max", "min", "float", "int", "len", "sum", "pow", "round")
+}
+_HELPERS: dict[str, Any] = {
+    n: v for n, v in vars(scale_helpers).items() if not n.startswith("_") and callable(v)
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Outcome:
     entries: list[Entry] = field(default_factory=list)
     expected: dict[str, np.ndarray] = field(default_factory=dict)  # meaning -> expected value
     limits: dict[str, float] = field(default_factory=dict)  # meaning -> absolute tolerance
+    scales: dict[str, float] = field(default_factory=dict)  # meaning -> scale
     got: np.ndarray | None = None
 
     @property
@@ -56,7 +64,7 @@ class Outcome:
 
 def tolerance_scale(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray) -> float:
     namespace: dict[str, Any] = {"np": np, **_HELPERS, **inputs, "expected": expected}
-    value = float(eval(f.tolerance.scale, {"__builtins__": {}}, namespace))
+    value = float(eval(f.tolerance.scale, {"__builtins__": SAFE_BUILTINS}, namespace))
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{f.id}: tolerance scale {f.tolerance.scale!r} is {value} on this instance")
     return value
@@ -73,8 +81,9 @@ def meanings(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray) -> dic
 
 def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result: CallResult) -> Outcome:
     values = meanings(f, inputs, expected)
-    limits = {name: f.tolerance.factor * EPS64 * tolerance_scale(f, inputs, v) for name, v in values.items()}
-    base = Outcome("ok", factor=f.tolerance.factor, expected=values, limits=limits)
+    scales = {name: tolerance_scale(f, inputs, v) for name, v in values.items()}
+    limits = {name: f.tolerance.factor * EPS64 * scale for name, scale in scales.items()}
+    base = Outcome("ok", factor=f.tolerance.factor, expected=values, limits=limits, scales=scales)
     if not result.ok:
         base.kind, base.message = result.kind, result.message
         return base
@@ -97,7 +106,7 @@ def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result:
     best_name, best_units = LECTURE, math.inf
     matched = []
     for name, value in values.items():
-        scale = limits[name] / (f.tolerance.factor * EPS64)
+        scale = scales[name]
         units = float(np.max(np.abs(got - value))) / (EPS64 * scale) if got.size else 0.0
         if units <= f.tolerance.factor:
             matched.append(name)
@@ -105,14 +114,15 @@ def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result:
             best_name, best_units = name, units
     base.matched = tuple(matched)
     name = matched[0] if matched else best_name
-    scale = limits[name] / (f.tolerance.factor * EPS64)
+    scale = scales[name]
     base.scale = scale
     base.units = float(np.max(np.abs(got - values[name]))) / (EPS64 * scale) if got.size else 0.0
     if matched:
         return base
     base.kind = "value"
-    base.entries = differing(values[LECTURE], got, limits[LECTURE], EPS64 * scale)
-    lecture_units = float(np.max(np.abs(got - values[LECTURE]))) / (EPS64 * scale)
+    base.scale = scales[LECTURE]
+    base.entries = differing(values[LECTURE], got, limits[LECTURE], EPS64 * base.scale)
+    lecture_units = float(np.max(np.abs(got - values[LECTURE]))) / (EPS64 * base.scale)
     base.units = lecture_units
     absolute = float(np.max(np.abs(got - values[LECTURE])))
     also = f" (closest declared convention: {best_name})" if best_name != LECTURE else ""

@@ -110,7 +110,7 @@ def main():
     diff = np.abs(got - lecture)
     for index in np.argwhere(diff > EXPECTED["lecture"][1])[:5] if got.ndim else [()]:
         index = tuple(int(i) for i in index)
-        print(f"  {{list(index)}}: expected {{lecture[index]!r}}, got {{got[index]!r}}")
+        print(f"  {{list(index)}}: expected {{float(lecture[index])!r}}, got {{float(got[index])!r}}")
     print("FAIL: does not conform")
     return 1
 
@@ -134,7 +134,7 @@ def write_artifacts(
     folder.mkdir(parents=True, exist_ok=True)
     instance_path = folder / "instance.json"
     instance_path.write_text(dumps(raw), encoding="utf-8")
-    unit = outcome.limits["lecture"] / f.tolerance.factor if f.tolerance.factor else EPS64
+    unit = EPS64 * outcome.scales.get("lecture", 1.0)
     expected = {name: (np.asarray(v).tolist(), outcome.limits[name]) for name, v in outcome.expected.items()}
     impl_text = str(Path(impl).resolve()) if is_path(impl) else impl
     text = TEMPLATE.format(

@@ -90,13 +90,25 @@ def loaded_sections() -> list[Section]:
     return out
 
 
+def registry() -> list[Formula]:
+    """Every registered formula in lecture order (the same list as spec.formulas())."""
+    return [f for s in loaded_sections() for f in s.formulas]
+
+
+def registered(formula_id: str) -> Formula:
+    for f in registry():
+        if f.id == formula_id:
+            return f
+    raise UsageError(f"unknown formula {formula_id!r} (see `rlspec list`)")
+
+
 def section_keys() -> dict[str, str]:
     return {f.id: s.key for s in loaded_sections() for f in s.formulas}
 
 
 def select(patterns: Sequence[str] | None) -> list[Formula]:
     """The registered formulas matching any of the glob patterns (all when none given)."""
-    everything = list(spec.formulas())
+    everything = registry()
     if not patterns:
         return everything
     globs = [g.strip() for p in patterns for g in p.split(",") if g.strip()]

@@ -70,3 +70,33 @@ def half_sum_reduction(expected: np.ndarray, inputs: Inputs) -> np.ndarray:
 def double_sum_reduction(expected: np.ndarray, inputs: Inputs) -> np.ndarray:
     """Without the factor 1/2 and summed over the batch."""
     return expected * 2.0 * batch_size(inputs)
+
+
+# ---- SAC (spec/sections/sac.py) ----------------------------------------------------------------
+
+
+def sac_without_scale_jacobian(expected: np.ndarray, inputs: Inputs) -> np.ndarray:
+    """The tanh-Gaussian log-density without the action scale's Jacobian: + sum_j log(scale_j)."""
+    return expected + float(np.sum(np.log(np.asarray(inputs["scale"], dtype=np.float64))))
+
+
+def sac_log_alpha_loss(expected: np.ndarray, inputs: Inputs) -> np.ndarray:
+    """The temperature loss written in log alpha, -log_alpha * mean(logp + target_entropy):
+    the lecture's -alpha * mean(...) times log_alpha / alpha (a few roundings, not exact)."""
+    log_alpha = float(inputs["log_alpha"])
+    return expected * (log_alpha * float(np.exp(-log_alpha)))
+
+
+def sac_log_alpha_loss_sum(expected: np.ndarray, inputs: Inputs) -> np.ndarray:
+    """The log-alpha temperature loss summed over the batch."""
+    return sac_log_alpha_loss(expected, inputs) * batch_size(inputs)
+
+
+def sac_gradient_in_alpha(expected: np.ndarray, inputs: Inputs) -> np.ndarray:
+    """d/d alpha instead of d/d log alpha: divided by alpha = exp(log_alpha)."""
+    return expected * float(np.exp(-float(inputs["log_alpha"])))
+
+
+def sac_gradient_in_alpha_sum(expected: np.ndarray, inputs: Inputs) -> np.ndarray:
+    """d/d alpha of the loss summed over the batch."""
+    return sac_gradient_in_alpha(expected, inputs) * batch_size(inputs)

@@ -66,3 +66,66 @@ def pg_gradient(P: Array, R: Array, gamma: float, mu: Array, theta: Array) -> Ar
     d = mdp_visitation(P, gamma, mu, theta)
     out: Array = d[:, None] * _policy(theta) * mdp_advantage(P, R, gamma, theta) / (1.0 - gamma)
     return out
+
+
+def mdp_stationary(P: Array, mu: Array, theta: Array) -> Array:
+    """mdp.stationary: d = sum_C (mu(C) + mu_T h_C) pi_C over the recurrent classes C of P_pi."""
+    from scipy.sparse.csgraph import connected_components
+
+    p_pi = np.einsum("sa,sat->st", _policy(theta), P)
+    support = (P != 0).any(axis=1)
+    _, labels = connected_components(support, directed=True, connection="strong")
+    closed = [c for c in (labels == k for k in np.unique(labels)) if not support[np.ix_(c, ~c)].any()]
+    transient = ~np.any(closed, axis=0)
+    n_t = int(transient.sum())
+    fundamental = np.linalg.inv(np.eye(n_t) - p_pi[np.ix_(transient, transient)]) if n_t else np.zeros((0, 0))
+    d = np.zeros(len(P))
+    for c in closed:
+        block = p_pi[np.ix_(c, c)]
+        block = block / block.sum(axis=1, keepdims=True)
+        k = int(c.sum())
+        system = np.vstack([(np.eye(k) - block).T, np.ones(k)])
+        law = np.linalg.lstsq(system, np.r_[np.zeros(k), 1.0], rcond=None)[0]
+        weight = mu[c].sum()
+        if n_t:
+            absorb = fundamental @ p_pi[np.ix_(transient, c)].sum(axis=1)
+            weight += mu[transient] @ absorb
+        d[c] += weight * law
+    return d
+
+
+def pg_performance_difference(
+    P: Array, R: Array, gamma: float, mu: Array, theta: Array, theta_new: Array
+) -> float:
+    """pg.performance_difference: V^{pi_t}(mu) + E_{d_new} E_{pi_new}[A^{pi_t}] / (1 - gamma)."""
+    d_new = mdp_visitation(P, gamma, mu, theta_new)
+    adv = mdp_advantage(P, R, gamma, theta)
+    gain = d_new @ np.sum(_policy(theta_new) * adv, axis=1)
+    return float(pg_objective(P, R, gamma, mu, theta) + gain / (1.0 - gamma))
+
+
+def _optimal_values(P: Array, R: Array, gamma: float) -> Array:
+    """Policy iteration: greedy deterministic policies until no strict improvement."""
+    n, a = P.shape[:2]
+    r = np.einsum("sat,sat->sa", P, R)
+    action = np.zeros(n, dtype=int)
+    for _ in range(10 * n * a + 10):
+        rows = np.arange(n)
+        v = np.linalg.solve(np.eye(n) - gamma * P[rows, action], r[rows, action])
+        q = r + gamma * P @ v
+        best = q.max(axis=1)
+        improve = best > q[rows, action] + 1e-12 * (1.0 + np.abs(best))
+        if not improve.any():
+            return np.asarray(v, dtype=np.float64)
+        action = np.where(improve, q.argmax(axis=1), action)
+    return np.asarray(v, dtype=np.float64)
+
+
+def mdp_v_star(P: Array, R: Array, gamma: float) -> Array:
+    """mdp.v_star: V* by policy iteration, then an exact evaluation."""
+    return _optimal_values(P, R, gamma)
+
+
+def mdp_q_star(P: Array, R: Array, gamma: float) -> Array:
+    """mdp.q_star: Q*(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V*(s'))."""
+    return _q(P, R, gamma, _optimal_values(P, R, gamma))

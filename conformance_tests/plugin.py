@@ -1,0 +1,70 @@
+"""The conformance suite as a pytest plugin.
+
+    pytest --pyargs conformance_tests --rlspec-impl IMPL      (or RLSPEC_IMPL=IMPL)
+
+Registered as the pytest11 entry point "rlspec" (pyproject.toml) and, for a checkout that is not
+installed, through conformance_tests/conftest.py. Harmless when no implementation is given: the
+conformance tests skip, nothing else changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ENV = "RLSPEC_IMPL"
+
+
+def pytest_addoption(parser: Any) -> None:
+    group = parser.getgroup("rlspec", "rlspec conformance suite")
+    group.addoption(
+        "--rlspec-impl", default=None, help=f"implementation to check (module or .py path; or ${ENV})"
+    )
+    group.addoption("--rlspec-examples", type=int, default=None, help="instances per formula")
+    group.addoption("--rlspec-seed", type=int, default=None, help="seed of the run")
+    group.addoption("--rlspec-timeout", type=float, default=None, help="seconds allowed per call")
+    group.addoption("--rlspec-out", default=None, help="where failures' repro files go")
+
+
+def _option(config: Any, name: str) -> Any:
+    try:
+        return config.getoption(name)
+    except ValueError:  # the option was never registered
+        return None
+
+
+def implementation(config: Any) -> str | None:
+    impl = _option(config, "--rlspec-impl") or os.environ.get(ENV)
+    return str(impl) if impl else None
+
+
+@pytest.fixture(scope="session")
+def rlspec_session(request: Any) -> Iterator[Any]:
+    """The implementation under test in its worker (skips when none is given)."""
+    from conformance_tests import runner
+    from conformance_tests.worker import ImplementationError
+
+    impl = implementation(request.config)
+    if impl is None:
+        pytest.skip(f"no implementation to check: pass --rlspec-impl IMPL or set {ENV}")
+    examples = _option(request.config, "--rlspec-examples") or runner.DEFAULT_EXAMPLES
+    seed = _option(request.config, "--rlspec-seed")
+    timeout = _option(request.config, "--rlspec-timeout") or runner.DEFAULT_TIMEOUT
+    out = _option(request.config, "--rlspec-out") or runner.DEFAULT_OUT
+    session = runner.Session(
+        impl,
+        examples=examples,
+        seed=runner.DEFAULT_SEED if seed is None else seed,
+        timeout=timeout,
+        out_dir=Path(out),
+    )
+    try:
+        session.start()
+    except ImplementationError as exc:
+        pytest.fail(f"rlspec: {exc}", pytrace=False)
+    yield session
+    session.close()

@@ -1,0 +1,28 @@
+"""What the per-section test modules (test_<section>.py) share: the formula ids of a section,
+read from the registry, and one check per formula."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def formula_ids(section_key: str) -> list[str]:
+    from conformance_tests.runner import loaded_sections
+
+    for section in loaded_sections():
+        if section.key == section_key:
+            return [f.id for f in section.formulas]
+    return []
+
+
+def check_formula(session: Any, formula_id: str) -> None:
+    from conformance_tests.reports import failure_text
+    from conformance_tests.runner import registered
+
+    result = session.check(registered(formula_id))
+    if result.status == "not_implemented":
+        pytest.skip(result.message)
+    if result.status != "pass":
+        pytest.fail(failure_text(result), pytrace=False)

@@ -1,0 +1,17 @@
+"""Conformance of the 'npg' section: a test per registered formula (from the registry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance_tests.plugin import rlspec_session
+from conformance_tests.pytest_support import check_formula, formula_ids
+
+__all__ = ["rlspec_session"]
+
+
+@pytest.mark.parametrize("formula_id", formula_ids("npg"))
+def test_formula(rlspec_session: Any, formula_id: str) -> None:
+    check_formula(rlspec_session, formula_id)
