@@ -30,41 +30,6 @@ def ratio_bound(theta: Any, theta_new: Any) -> float:
     return float(np.exp(np.max(np.ptp(d, axis=-1))))
 
 
-def stationary_kappa(P: Any, theta: Any) -> float:
-    """The conditioning of the stationary distribution of P_pi, pi = softmax(theta):
-    (1 + ||(I - P_TT)^-1||_inf) * (1 + max_C ||(I - P_CC + 1 pi_C)^-1||_inf) over the transient
-    states T and the recurrent classes C of the exact support of P (the fundamental matrices of
-    the absorption and of each class; Kemeny-Snell). A slowly mixing chain gives a large scale."""
-    from scipy.sparse.csgraph import connected_components
-
-    p = np.asarray(P, dtype=np.float64)
-    t = np.asarray(theta, dtype=np.float64)
-    w = np.exp(t - t.max(axis=1, keepdims=True))
-    w /= w.sum(axis=1, keepdims=True)
-    p_pi = np.einsum("sa,sat->st", w, p)
-    support = (p != 0).any(axis=1)
-    _, labels = connected_components(support, directed=True, connection="strong")
-    transient = np.zeros(len(p_pi), dtype=bool)
-    class_kappa = 1.0
-    for label in np.unique(labels):
-        c = labels == label
-        if support[np.ix_(c, ~c)].any():
-            transient |= c
-            continue
-        block = p_pi[np.ix_(c, c)]
-        block = block / block.sum(axis=1, keepdims=True)
-        k = int(c.sum())
-        system = np.vstack([(np.eye(k) - block).T, np.ones(k)])
-        law = np.linalg.lstsq(system, np.r_[np.zeros(k), 1.0], rcond=None)[0]
-        z = np.linalg.inv(np.eye(k) - block + np.outer(np.ones(k), law))
-        class_kappa = max(class_kappa, float(np.abs(z).sum(axis=1).max()))
-    absorb = 0.0
-    if transient.any():
-        n = np.linalg.inv(np.eye(int(transient.sum())) - p_pi[np.ix_(transient, transient)])
-        absorb = float(np.abs(n).sum(axis=1).max())
-    return (1.0 + absorb) * (1.0 + class_kappa)
-
-
 # ---- natural gradient over distributions (dist_categorical, dist_gaussian) -------------------
 
 
@@ -100,6 +65,41 @@ def gauss_gradient_terms(mean: Any, log_std: Any, b: Any, H: Any, precondition: 
     return np.concatenate([g_mean, g_std])
 
 
+def stationary_kappa(P: Any, theta: Any) -> float:
+    """The conditioning of the stationary distribution of P_pi, pi = softmax(theta):
+    (1 + ||(I - P_TT)^-1||_inf) * (1 + max_C ||(I - P_CC + 1 pi_C)^-1||_inf) over the transient
+    states T and the recurrent classes C of the exact support of P (the fundamental matrices of
+    the absorption and of each class; Kemeny-Snell). A slowly mixing chain gives a large scale."""
+    from scipy.sparse.csgraph import connected_components
+
+    p = np.asarray(P, dtype=np.float64)
+    t = np.asarray(theta, dtype=np.float64)
+    w = np.exp(t - t.max(axis=1, keepdims=True))
+    w /= w.sum(axis=1, keepdims=True)
+    p_pi = np.einsum("sa,sat->st", w, p)
+    support = (p != 0).any(axis=1)
+    _, labels = connected_components(support, directed=True, connection="strong")
+    transient = np.zeros(len(p_pi), dtype=bool)
+    class_kappa = 1.0
+    for label in np.unique(labels):
+        c = labels == label
+        if support[np.ix_(c, ~c)].any():
+            transient |= c
+            continue
+        block = p_pi[np.ix_(c, c)]
+        block = block / block.sum(axis=1, keepdims=True)
+        k = int(c.sum())
+        system = np.vstack([(np.eye(k) - block).T, np.ones(k)])
+        law = np.linalg.lstsq(system, np.r_[np.zeros(k), 1.0], rcond=None)[0]
+        z = np.linalg.inv(np.eye(k) - block + np.outer(np.ones(k), law))
+        class_kappa = max(class_kappa, float(np.abs(z).sum(axis=1).max()))
+    absorb = 0.0
+    if transient.any():
+        n = np.linalg.inv(np.eye(int(transient.sum())) - p_pi[np.ix_(transient, transient)])
+        absorb = float(np.abs(n).sum(axis=1).max())
+    return (1.0 + absorb) * (1.0 + class_kappa)
+
+
 # ---- DPG: the lqr family -------------------------------------------------------------------
 
 
@@ -123,3 +123,103 @@ def lqr_horizon(gamma: Any, A: Any, B: Any, K: Any) -> float:
 def lqr_cost(Q: Any, R: Any, K: Any) -> float:
     """max |Q| + max |R| (max |K|)^2: the size of the per-step cost matrix Q + K^T R K."""
     return amax(Q) + amax(R) * amax(K) ** 2
+
+
+# ---- NPG / TRPO (tabular softmax) ------------------------------------------------------------
+
+
+def _softmax_rows(theta: Any) -> Any:
+    t = np.asarray(theta, dtype=np.float64)
+    z = np.exp(t - np.max(t, axis=-1, keepdims=True))
+    return z / np.sum(z, axis=-1, keepdims=True)
+
+
+def _reachable(P: Any, gamma: Any, mu: Any) -> Any:
+    """d_mu^pi(s) > 0: s in mu's support, or reachable from it (gamma > 0) along P > 0."""
+    p = np.asarray(P, dtype=np.float64)
+    seen = np.asarray(mu, dtype=np.float64) > 0
+    if float(gamma) == 0.0:
+        return seen
+    edges = np.any(p > 0, axis=1)
+    stack = [int(s) for s in np.flatnonzero(seen)]
+    while stack:
+        s = stack.pop()
+        for t in np.flatnonzero(edges[s] & ~seen):
+            seen[t] = True
+            stack.append(int(t))
+    return seen
+
+
+def _visitation_weights(P: Any, gamma: Any, mu: Any, theta: Any) -> Any:
+    p, g = np.asarray(P, dtype=np.float64), float(gamma)
+    p_pi = np.einsum("sa,sat->st", _softmax_rows(theta), p)
+    d = np.linalg.solve(np.eye(p.shape[0]) - g * p_pi.T, (1.0 - g) * np.asarray(mu, dtype=np.float64))
+    return np.where(_reachable(P, gamma, mu), np.abs(d), 0.0)
+
+
+def npg_condition(P: Any, gamma: Any, mu: Any, theta: Any) -> float:
+    """1 / min over the states with d_mu^pi(s) > 0 and every action of d_mu^pi(s) pi(a|s): an
+    upper bound on ||F^+|| for the tabular Fisher (its block d(s) (diag(pi_s) - pi_s pi_s^T) has
+    smallest nonzero eigenvalue >= d(s) min_a pi(a|s)); at least 1, at most 1e300."""
+    d = _visitation_weights(P, gamma, mu, theta)
+    pi = _softmax_rows(theta)
+    keep = _reachable(P, gamma, mu)
+    if not np.any(keep):
+        return 1.0
+    low = float(np.min(d[keep, None] * pi[keep]))
+    return float(min(max(1.0 / low, 1.0), 1e300)) if low > 0 else 1e300
+
+
+def natural_norm(P: Any, R: Any, gamma: Any, mu: Any, theta: Any) -> float:
+    """sqrt(g^T F^+ g) for g = grad V (float64, from the inputs) = sqrt(sum_s d(s) Var_{pi_s}(A(s,.)))
+    / (1 - gamma), floored at 1e-8 max|R| (the TRPO step divides by it)."""
+    p, r, g = np.asarray(P, dtype=np.float64), np.asarray(R, dtype=np.float64), float(gamma)
+    pi = _softmax_rows(theta)
+    reward = np.einsum("sat,sat->sa", p, r)
+    v = np.linalg.solve(np.eye(p.shape[0]) - g * np.einsum("sa,sat->st", pi, p), np.sum(pi * reward, axis=1))
+    adv = reward + g * (p @ v) - v[:, None]
+    centred = adv - np.sum(pi * adv, axis=1, keepdims=True)
+    d = _visitation_weights(P, gamma, mu, theta)
+    value = float(np.sqrt(max(float(d @ np.sum(pi * centred**2, axis=1)), 0.0))) / (1.0 - g)
+    return max(value, 1e-8 * amax(R))
+
+
+def softmax_kl_max(theta: Any, theta_new: Any) -> float:
+    """max_s KL(softmax(theta[s]) || softmax(theta_new[s])) in float64 (at least 0)."""
+
+    def log_rows(t: Any) -> Any:
+        t = np.asarray(t, dtype=np.float64)
+        top = np.max(t, axis=-1, keepdims=True)
+        return t - top - np.log(np.sum(np.exp(t - top), axis=-1, keepdims=True))
+
+    lp, lq = log_rows(theta), log_rows(theta_new)
+    return max(float(np.max(np.sum(np.exp(lp) * (lp - lq), axis=-1))), 0.0)
+
+
+def npg_stationary_condition(P: Any, mu: Any, theta: Any) -> float:
+    """The conditioning of the average-case state distribution's linear solves, from the inputs:
+    max over the recurrent classes C of P_pi of 1 / min |1 - lambda| over P_CC's eigenvalues other
+    than its eigenvalue 1, and for the transient states T of 1 / min |1 - lambda(P_TT)| (at least 1)."""
+    from scipy.sparse.csgraph import connected_components
+
+    p = np.asarray(P, dtype=np.float64)
+    p_pi = np.einsum("sa,sat->st", _softmax_rows(theta), p)
+    n = p.shape[0]
+    support = np.any(p > 0, axis=1)
+    _, labels = connected_components(support, directed=True, connection="strong")
+    worst = 1.0
+    recurrent = np.zeros(n, dtype=bool)
+    for k in np.unique(labels):
+        c = np.flatnonzero(labels == k)
+        outside = np.setdiff1d(np.arange(n), c)
+        if np.any(support[np.ix_(c, outside)]):
+            continue
+        recurrent[c] = True
+        gaps = np.sort(np.abs(1.0 - np.linalg.eigvals(p_pi[np.ix_(c, c)])))[1:]
+        if gaps.size:
+            worst = max(worst, 1.0 / max(float(gaps[0]), 1e-300))
+    t = np.flatnonzero(~recurrent)
+    if t.size:
+        gap = float(np.min(np.abs(1.0 - np.linalg.eigvals(p_pi[np.ix_(t, t)]))))
+        worst = max(worst, 1.0 / max(gap, 1e-300))
+    return float(min(worst, 1e300))

@@ -1,0 +1,146 @@
+"""Float64 numpy example implementation of the NPG section (npg.*): closed forms where the
+lecture gives them, the block-diagonal structure of the tabular Fisher for F^+ grad V."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
+
+Array = NDArray[np.float64]
+
+
+def _policy(theta: Any) -> Array:
+    t = np.asarray(theta, dtype=np.float64)
+    z = np.exp(t - np.max(t, axis=1, keepdims=True))
+    out: Array = z / np.sum(z, axis=1, keepdims=True)
+    return out
+
+
+def _transition(P: Any, pi: Array) -> Array:
+    out: Array = np.einsum("sa,sat->st", pi, np.asarray(P, dtype=np.float64))
+    return out
+
+
+def _reachable(P: Any, gamma: Any, mu: Any) -> NDArray[np.bool_]:
+    """d_mu^pi(s) > 0: in mu's support or reachable from it (gamma > 0) along P > 0."""
+    p = np.asarray(P, dtype=np.float64)
+    seen = np.asarray(mu, dtype=np.float64) > 0
+    if float(gamma) == 0.0:
+        return seen
+    edges = np.any(p > 0, axis=1)
+    stack = [int(s) for s in np.flatnonzero(seen)]
+    while stack:
+        s = stack.pop()
+        for t in np.flatnonzero(edges[s]):
+            if not seen[t]:
+                seen[t] = True
+                stack.append(int(t))
+    return seen
+
+
+def _visitation(P: Any, gamma: Any, mu: Any, theta: Any) -> Array:
+    g = float(gamma)
+    p_pi = _transition(P, _policy(theta))
+    n = p_pi.shape[0]
+    d = np.linalg.solve(np.eye(n) - g * p_pi.T, (1.0 - g) * np.asarray(mu, dtype=np.float64))
+    out: Array = np.where(_reachable(P, gamma, mu), d, 0.0)
+    return out
+
+
+def _advantage(P: Any, R: Any, gamma: Any, theta: Any) -> Array:
+    p, r, g = np.asarray(P, dtype=np.float64), np.asarray(R, dtype=np.float64), float(gamma)
+    pi = _policy(theta)
+    reward = np.einsum("sat,sat->sa", p, r)
+    p_pi = _transition(p, pi)
+    v = np.linalg.solve(np.eye(p.shape[0]) - g * p_pi, np.sum(pi * reward, axis=1))
+    out: Array = reward + g * (p @ v) - v[:, None]
+    return out
+
+
+def _stationary(P: Any, mu: Any, theta: Any) -> Array:
+    """Cesaro-limit state distribution from mu: recurrent classes of the support graph, each
+    class's stationary law, weighted by the probability of being absorbed in it."""
+    p_pi = _transition(P, _policy(theta))
+    n = p_pi.shape[0]
+    support = np.any(np.asarray(P, dtype=np.float64) > 0, axis=1)
+    _, labels = connected_components(support, directed=True, connection="strong")
+    classes = [np.flatnonzero(labels == k) for k in np.unique(labels)]
+    closed = [c for c in classes if not np.any(support[np.ix_(c, np.setdiff1d(np.arange(n), c))])]
+    transient = np.setdiff1d(np.arange(n), np.concatenate(closed))
+    m = np.asarray(mu, dtype=np.float64)
+    d = np.zeros(n)
+    for c in closed:
+        block = np.eye(len(c)) - p_pi[np.ix_(c, c)].T
+        block[-1] = 1.0
+        rhs = np.zeros(len(c))
+        rhs[-1] = 1.0
+        law = np.linalg.solve(block, rhs)
+        weight = float(np.sum(m[c]))
+        if len(transient):
+            h = np.linalg.solve(
+                np.eye(len(transient)) - p_pi[np.ix_(transient, transient)],
+                np.sum(p_pi[np.ix_(transient, c)], axis=1),
+            )
+            weight += float(m[transient] @ h)
+        d[c] = weight * law
+    return d
+
+
+def _block_fisher(weights: Array, pi: Array) -> Array:
+    s, a = pi.shape
+    out = np.zeros((s * a, s * a))
+    for i in range(s):
+        out[i * a : (i + 1) * a, i * a : (i + 1) * a] = weights[i] * (np.diag(pi[i]) - np.outer(pi[i], pi[i]))
+    return out
+
+
+def npg_fisher(P: Any, gamma: Any, mu: Any, theta: Any) -> Array:
+    return _block_fisher(_visitation(P, gamma, mu, theta), _policy(theta))
+
+
+def npg_fisher_average(P: Any, mu: Any, theta: Any) -> Array:
+    return _block_fisher(_stationary(P, mu, theta), _policy(theta))
+
+
+def npg_compatible_regression(P: Any, R: Any, gamma: Any, mu: Any, theta: Any) -> Array:
+    adv = _advantage(P, R, gamma, theta)
+    centred = adv - np.mean(adv, axis=1, keepdims=True)
+    return np.where(_reachable(P, gamma, mu)[:, None], centred, 0.0)
+
+
+def npg_compatible_loss(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, omega: Any) -> float:
+    d = _visitation(P, gamma, mu, theta)
+    pi = _policy(theta)
+    w = np.asarray(omega, dtype=np.float64)
+    fit = w - np.sum(pi * w, axis=1, keepdims=True) - _advantage(P, R, gamma, theta)
+    return float(d @ np.sum(pi * fit**2, axis=1))
+
+
+def npg_direction(P: Any, R: Any, gamma: Any, mu: Any, theta: Any) -> Array:
+    """F^+ grad V block by block. The block B = d(s) (diag(pi_s) - pi_s pi_s^T) has null space
+    span(1), so B^+ g = (B + d(s) 1 1^T / |A|)^{-1} g for g orthogonal to 1: a nonsingular solve
+    (least squares, for pi_s so deterministic that float64 rounds the shifted block to singular)
+    (np.linalg.pinv's cutoff cannot tell B's null eigenvalue from rounding when pi_s is nearly
+    deterministic). A zero block (d(s) = 0) gives 0."""
+    d = _visitation(P, gamma, mu, theta)
+    pi = _policy(theta)
+    grad = d[:, None] * pi * _advantage(P, R, gamma, theta) / (1.0 - float(gamma))
+    n_actions = pi.shape[1]
+    out = np.zeros_like(pi)
+    for s in np.flatnonzero(d > 0):
+        block = d[s] * (
+            np.diag(pi[s]) - np.outer(pi[s], pi[s]) + np.full((n_actions, n_actions), 1.0 / n_actions)
+        )
+        x = np.linalg.lstsq(block, grad[s] - np.mean(grad[s]), rcond=None)[0]
+        out[s] = x - np.mean(x)
+    return out
+
+
+def npg_softmax_update(P: Any, R: Any, gamma: Any, theta: Any, eta: Any) -> Array:
+    logits = np.asarray(theta, dtype=np.float64) + float(eta) * _advantage(P, R, gamma, theta) / (
+        1.0 - float(gamma)
+    )
+    return _policy(logits)

@@ -1,0 +1,284 @@
+"""Registry: Natural Policy Gradient (NPG) on the tabular softmax policy — the Fisher matrix
+(trajectory, average and discounted forms), the natural gradient F^+ grad V, the compatible
+regression omega* and the softmax NPG update (lecture eqs 16-22)."""
+
+from __future__ import annotations
+
+from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
+from spec.sections.common import DISTRIBUTION, GAMMA, MU, THETA, P, R
+
+TITLE = "Natural Policy Gradient (NPG)"
+AMARI = "Amari 1998, Natural gradient works efficiently in learning"
+KAKADE = "Kakade 2001, A natural policy gradient (NeurIPS)"
+AGARWAL = (
+    "Agarwal et al. 2021, On the theory of policy gradient methods: optimality, approximation, "
+    "and distribution shift (JMLR)"
+)
+TEST = "tests/reference/test_npg.py"
+
+ETA = Arg("eta", (), "params.eta", "NPG step size eta > 0", domain="step_size")
+OMEGA = Arg(
+    "omega",
+    ("S", "A"),
+    "params.omega",
+    "a candidate omega of the compatible regression, [S][A]",
+    domain="real",
+)
+
+FISHER_AVERAGE = Tolerance(
+    "fisher_average",
+    64.0,
+    "npg_stationary_condition(P, mu, theta)",
+    "the stationary law's linear solves (one per recurrent class, one for the absorption "
+    "probabilities): condition ~ 1 / (1 - the largest |eigenvalue| < 1 of P_pi), from the inputs",
+)
+NATURAL_DIRECTION = Tolerance(
+    "natural_direction",
+    64.0,
+    "amax(R) * kappa(gamma)**3 * npg_condition(P, gamma, mu, theta)",
+    "F^+ grad V: the advantage's error (|R| kappa^2) over (1 - gamma), times the conditioning of "
+    "the Fisher's pseudo-inverse, npg_condition = 1 / min_{d(s) > 0, a} d(s) pi(a|s) (an upper bound "
+    "on ||F^+|| from the inputs; the block route (A - mean A)/(1 - gamma) is far more accurate, but a "
+    "pseudo-inverse of the dense or block Fisher is a correct implementation too). The tolerance is "
+    "loose on near-deterministic policies, where F^+ is ill-conditioned",
+)
+COMPATIBLE = Tolerance(
+    "compatible_regression",
+    64.0,
+    "amax(R) * kappa(gamma)**2 * npg_condition(P, gamma, mu, theta)",
+    "omega* = (1 - gamma) F^+ grad V: the advantage's error (|R| kappa^2) times the conditioning of "
+    "the weighted least-squares problem (npg_condition, as for npg.direction)",
+)
+COMPATIBLE_LOSS = Tolerance(
+    "compatible_loss",
+    64.0,
+    "(amax(R) * kappa(gamma) + amax(omega)) * amax(R) * kappa(gamma)**2",
+    "E (omega-fit - A)^2 with |fit - A| <= 2 |omega| + 2 |R| kappa: A's error (|R| kappa^2) and d's "
+    "(kappa) times the residual's size",
+)
+SOFTMAX_UPDATE = Tolerance(
+    "softmax_update",
+    64.0,
+    "1 + amax(theta) + eta * amax(R) * kappa(gamma)**3",
+    "probabilities softmax(theta + eta A / (1 - gamma)): the logits' rounding (|theta|) and the "
+    "advantage's error (|R| kappa^2) amplified by eta / (1 - gamma)",
+)
+
+TABULAR = (P, R, GAMMA, MU, THETA)
+
+FORMULAS = (
+    Formula(
+        id="npg.fisher",
+        section=TITLE,
+        title="Fisher matrix F(theta), discounted form",
+        latex=(
+            r"F(\theta) = \mathbb{E}_{s \sim d_{\mu}^{\pi_\theta}} \mathbb{E}_{a \sim \pi_\theta(\cdot|s)}"
+            r"\left[\nabla_\theta \log \pi_\theta(a|s) (\nabla_\theta \log \pi_\theta(a|s))^{\mathsf "
+            r"T}\right]"
+        ),
+        equation=(
+            "F[s*A+a][s'*A+a'] = [s = s'] d_mu^pi(s) (pi(a|s) [a = a'] - pi(a|s) pi(a'|s)) "
+            "(block-diagonal by state; theta flattened row-major)"
+        ),
+        family="tabular",
+        args=(P, GAMMA, MU, THETA),
+        output_shape=("S*A", "S*A"),
+        tolerance=DISTRIBUTION,
+        reference="reference.npg:fisher",
+        references=(AMARI, KAKADE, AGARWAL),
+        notes=(
+            "Eq 18. Equals (1 - gamma) E_tau[sum_t gamma^t grad log pi grad log pi^T]; with the softmax "
+            "score grad log pi(a|s) = e_s (x) (e_a - pi(.|s)) each block is d(s) (diag(pi_s) - pi_s pi_s^T). "
+            "States with d(s) = 0 (never reached from mu) have a zero block."
+        ),
+    ),
+    Formula(
+        id="npg.fisher_average",
+        section=TITLE,
+        title="Fisher matrix F(theta), average form",
+        latex=(
+            r"F(\theta) = \lim_{T\to\infty} \frac{1}{T} \mathbb{E}_{\tau}\left[\sum_{t=0}^{T-1} "
+            r"\nabla_\theta \log \pi_\theta(a_t|s_t) (\nabla_\theta \log \pi_\theta(a_t|s_t))^{\mathsf "
+            r"T}\right]"
+            r" = \mathbb{E}_{s \sim d^{\pi_\theta}} \mathbb{E}_{a \sim \pi_\theta(\cdot|s)}"
+            r"\left[\nabla_\theta \log \pi_\theta(a|s) (\nabla_\theta \log \pi_\theta(a|s))^{\mathsf "
+            r"T}\right]"
+        ),
+        equation=(
+            "F[s*A+a][s'*A+a'] = [s = s'] d^pi(s) (pi(a|s) [a = a'] - pi(a|s) pi(a'|s)), d^pi = "
+            "mdp.stationary "
+            "(the Cesaro limit of P(s_t = s) from s_0 ~ mu)"
+        ),
+        family="tabular",
+        args=(P, MU, THETA),
+        output_shape=("S*A", "S*A"),
+        tolerance=FISHER_AVERAGE,
+        reference="reference.npg:fisher_average",
+        references=(KAKADE, AGARWAL),
+        notes=(
+            "Eq 17. d^pi depends on mu when P_pi has several recurrent classes (mdp.stationary computes "
+            "the absorption-weighted mixture). Transient states get a zero block."
+        ),
+    ),
+    Formula(
+        id="npg.direction",
+        section=TITLE,
+        title="natural gradient direction F^+ grad V",
+        latex=r"F(\theta)^{\dagger} \nabla_\theta V^{\pi_\theta}(\mu)",
+        equation=(
+            "x = F^+ g, the l2-minimal solution of F x = g = pg.gradient; for the softmax policy "
+            "x[s][a] = (A(s,a) - mean_a' A(s,a')) / (1 - gamma) where d(s) > 0, and 0 where d(s) = 0"
+        ),
+        family="tabular",
+        args=TABULAR,
+        output_shape=("S", "A"),
+        tolerance=NATURAL_DIRECTION,
+        reference="reference.npg:direction",
+        references=(AMARI, KAKADE, AGARWAL),
+        notes=(
+            "Eq 19. The pseudo-inverse removes the constant vector of each state's block (a softmax "
+            "shift) and the whole block of a state with d(s) = 0. Not A/(1 - gamma): that solves F x = g "
+            "too but is not l2-minimal."
+        ),
+    ),
+    Formula(
+        id="npg.compatible_loss",
+        section=TITLE,
+        title="compatible function approximation loss L(omega)",
+        latex=(
+            r"L(\omega) = \mathbb{E}_{s \sim d_{\mu}^{\pi_\theta}, a \sim \pi_\theta(\cdot|s)}"
+            r"\left[\left((\nabla_\theta \log \pi_\theta(a|s))^{\mathsf T} \omega - "
+            r"A^{\pi_\theta}(s,a)\right)^2\right]"
+        ),
+        equation="L = sum_s d(s) sum_a pi(a|s) (omega[s][a] - sum_a' pi(a'|s) omega[s][a'] - A(s,a))^2",
+        family="tabular",
+        args=(*TABULAR, OMEGA),
+        output_shape=(),
+        tolerance=COMPATIBLE_LOSS,
+        reference="reference.npg:compatible_loss",
+        references=(KAKADE, AGARWAL),
+        notes="Eq 20's objective.",
+    ),
+    Formula(
+        id="npg.compatible_regression",
+        section=TITLE,
+        title="compatible regression omega*, the l2-minimal minimizer of L",
+        latex=(
+            r"\omega^* = \arg\min_{\omega} L(\omega) \ (\ell_2\text{-minimal}) = (1-\gamma) "
+            r"F(\theta)^{\dagger}\nabla_\theta V^{\pi_\theta}(\mu)"
+        ),
+        equation=(
+            "omega*[s][a] = A(s,a) - mean_a' A(s,a') where d(s) > 0, 0 where d(s) = 0 "
+            "(every minimizer is A(s,a) + c_s on the states with d(s) > 0)"
+        ),
+        family="tabular",
+        args=TABULAR,
+        output_shape=("S", "A"),
+        tolerance=COMPATIBLE,
+        reference="reference.npg:compatible_regression",
+        references=(KAKADE, AGARWAL),
+        notes="Eqs 20, 21 (and 19: F^+ grad V = omega* / (1 - gamma)).",
+    ),
+    Formula(
+        id="npg.softmax_update",
+        section=TITLE,
+        title="softmax NPG update in policy space",
+        latex=(
+            r"\pi_{\theta^+}(a|s) = \frac{\pi_\theta(a|s) \exp\left(\frac{\eta}{1-\gamma} "
+            r"A^{\pi_\theta}(s,a)\right)}"
+            r"{\sum_{a'} \pi_\theta(a'|s) \exp\left(\frac{\eta}{1-\gamma} A^{\pi_\theta}(s,a')\right)}"
+        ),
+        equation="pi+[s][a] = softmax_a(theta[s][a] + eta A(s,a) / (1 - gamma))",
+        family="tabular",
+        args=(P, R, GAMMA, THETA, ETA),
+        output_shape=("S", "A"),
+        tolerance=SOFTMAX_UPDATE,
+        reference="reference.npg:softmax_update",
+        references=(KAKADE, AGARWAL),
+        notes=(
+            "Eq 22, at every state. It equals softmax(theta + eta F^+ grad V) on the states with "
+            "d_mu(s) > 0; where d_mu(s) = 0 the NPG step leaves pi(.|s) unchanged (erratum "
+            "npg-update-unvisited)."
+        ),
+    ),
+)
+
+ERRATA = (
+    Erratum(
+        "npg-sum-to-one",
+        16,
+        "(assuming pi_theta(a|s) = 1 for any theta)",
+        "assuming sum_a pi_theta(a|s) = 1 for any theta (so E_a[grad log pi(a|s)] = 0, which makes the "
+        "cross terms of eq 16 vanish); the TRPO section states it correctly",
+        (f"{TEST}::test_score_has_mean_zero", f"{TEST}::test_trajectory_fisher_cross_terms_vanish"),
+        TITLE,
+    ),
+    Erratum(
+        "npg-stationary-limit",
+        17,
+        "d^pi(s) = E_{s0 ~ mu}[lim_{t -> inf} P(s_t = s | s_0, pi)]",
+        "the Cesaro limit lim_T (1/T) sum_{t<T} P(s_t = s), which is what the 1/T average of eq 17 "
+        "produces; the plain limit does not exist for a periodic chain",
+        (f"{TEST}::test_average_fisher_is_cesaro_limit_on_periodic_chain",),
+        TITLE,
+    ),
+    Erratum(
+        "npg-update-unvisited",
+        22,
+        "NPG in policy space is pi_{theta+}(a|s) proportional to pi(a|s) exp(eta A(s,a)/(1 - gamma)) "
+        "(every s)",
+        "this is theta + eta F^+ grad V only on the states with d_mu^pi(s) > 0 (e.g. mu > 0 everywhere); "
+        "at a state mu never reaches the Fisher block is 0, F^+ grad V is 0 there and NPG leaves "
+        "pi(.|s) unchanged",
+        (f"{TEST}::test_softmax_update_is_npg_step",),
+        TITLE,
+    ),
+)
+
+SECTION = Section(
+    key="npg",
+    title=TITLE,
+    equations=(16, 17, 18, 19, 20, 21, 22),
+    formulas=FORMULAS,
+    lecture_map=(
+        EquationRow(
+            16,
+            "property",
+            (f"{TEST}::test_trajectory_fisher_cross_terms_vanish", "npg-sum-to-one"),
+            "trajectory form: cross terms vanish, checked by enumerating every trajectory of tiny "
+            "finite-horizon MDPs (the infinite sums of eq 16 diverge; eqs 17, 18 are the two fixes)",
+        ),
+        EquationRow(
+            17,
+            "formula",
+            (
+                "npg.fisher_average",
+                f"{TEST}::test_average_fisher_is_cesaro_limit_on_periodic_chain",
+                "npg-stationary-limit",
+            ),
+        ),
+        EquationRow(18, "formula", ("npg.fisher", f"{TEST}::test_discounted_fisher_trajectory_form")),
+        EquationRow(
+            19,
+            "formula",
+            ("npg.direction", f"{TEST}::test_direction_is_pseudo_inverse_and_omega_over_1_minus_gamma"),
+        ),
+        EquationRow(
+            20,
+            "formula",
+            ("npg.compatible_loss", "npg.compatible_regression", f"{TEST}::test_omega_star_minimizes_loss"),
+        ),
+        EquationRow(
+            21,
+            "property",
+            (f"{TEST}::test_every_minimizer_is_advantage_plus_constant", "npg.compatible_regression"),
+        ),
+        EquationRow(
+            22,
+            "formula",
+            ("npg.softmax_update", f"{TEST}::test_softmax_update_is_npg_step", "npg-update-unvisited"),
+        ),
+    ),
+    errata=ERRATA,
+    references=(AMARI, KAKADE, AGARWAL),
+)
