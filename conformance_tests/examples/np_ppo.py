@@ -7,10 +7,13 @@ the unclipped branch is used (closed interval), as torch.min + torch.clamp do.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 F64 = NDArray[np.float64]
+Scalar = float | np.floating[Any] | F64  # a Python float or a 0-d array
 
 
 def _log_softmax(theta: F64) -> F64:
@@ -23,7 +26,7 @@ def _softmax(theta: F64) -> F64:
     return np.exp(_log_softmax(theta))
 
 
-def _visitation_and_advantage(P: F64, R: F64, gamma: F64, mu: F64, theta: F64) -> tuple[F64, F64]:
+def _visitation_and_advantage(P: F64, R: F64, gamma: Scalar, mu: F64, theta: F64) -> tuple[F64, F64]:
     """d_mu^{pi_t} [S] and A^{pi_t} [S][A] by two linear solves."""
     g = float(gamma)
     pi = _softmax(theta)
@@ -40,7 +43,7 @@ def _ratio(theta: F64, theta_new: F64) -> F64:
     return np.exp(_log_softmax(np.asarray(theta_new, dtype=np.float64)) - _log_softmax(theta))
 
 
-def _active(r: F64, adv: F64, epsilon: F64) -> NDArray[np.bool_]:
+def _active(r: F64, adv: F64, epsilon: Scalar) -> NDArray[np.bool_]:
     """True where the unclipped branch of min(r A, clip(r) A) is selected (closed interval)."""
     eps = float(epsilon)
     return ~(((r > 1.0 + eps) & (adv > 0)) | ((r < 1.0 - eps) & (adv < 0)))
@@ -50,14 +53,14 @@ def ppo_ratio(theta: F64, theta_new: F64) -> F64:
     return _ratio(theta, theta_new)
 
 
-def ppo_surrogate(P: F64, R: F64, gamma: F64, mu: F64, theta: F64, theta_new: F64) -> float:
+def ppo_surrogate(P: F64, R: F64, gamma: Scalar, mu: F64, theta: F64, theta_new: F64) -> float:
     d, adv = _visitation_and_advantage(P, R, gamma, mu, theta)
     weights = d[:, None] * _softmax(theta)
     return float(np.sum(weights * _ratio(theta, theta_new) * adv))
 
 
 def ppo_clip_objective(
-    P: F64, R: F64, gamma: F64, mu: F64, theta: F64, theta_new: F64, epsilon: F64
+    P: F64, R: F64, gamma: Scalar, mu: F64, theta: F64, theta_new: F64, epsilon: Scalar
 ) -> float:
     eps = float(epsilon)
     d, adv = _visitation_and_advantage(P, R, gamma, mu, theta)
@@ -66,7 +69,9 @@ def ppo_clip_objective(
     return float(np.sum(weights * np.minimum(r * adv, np.clip(r, 1.0 - eps, 1.0 + eps) * adv)))
 
 
-def ppo_clip_gradient(P: F64, R: F64, gamma: F64, mu: F64, theta: F64, theta_new: F64, epsilon: F64) -> F64:
+def ppo_clip_gradient(
+    P: F64, R: F64, gamma: Scalar, mu: F64, theta: F64, theta_new: F64, epsilon: Scalar
+) -> F64:
     d, adv = _visitation_and_advantage(P, R, gamma, mu, theta)
     r = _ratio(theta, theta_new)
     pi_new = _softmax(theta_new)
@@ -76,13 +81,13 @@ def ppo_clip_gradient(P: F64, R: F64, gamma: F64, mu: F64, theta: F64, theta_new
     return out
 
 
-def ppo_clip_objective_batch(logp_new: F64, logp_old: F64, adv: F64, epsilon: F64) -> float:
+def ppo_clip_objective_batch(logp_new: F64, logp_old: F64, adv: F64, epsilon: Scalar) -> float:
     eps = float(epsilon)
     r = np.exp(np.asarray(logp_new) - np.asarray(logp_old))
     return float(np.mean(np.minimum(r * adv, np.clip(r, 1.0 - eps, 1.0 + eps) * adv)))
 
 
-def ppo_clip_gradient_batch(logp_new: F64, logp_old: F64, adv: F64, epsilon: F64) -> F64:
+def ppo_clip_gradient_batch(logp_new: F64, logp_old: F64, adv: F64, epsilon: Scalar) -> F64:
     r = np.exp(np.asarray(logp_new) - np.asarray(logp_old))
     out: F64 = np.where(_active(r, adv, epsilon), r * adv, 0.0) / np.size(adv)
     return out

@@ -1,0 +1,35 @@
+"""One realistic bug: a hand-derived PPO gradient that is zero wherever r leaves
+[1 - eps, 1 + eps], whichever branch the min selects (it should be zero only where the clipped
+branch is strictly selected)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from conformance_tests.examples.np_ppo import _ratio, _softmax, _visitation_and_advantage
+from conformance_tests.examples.numpy_impl import *  # noqa: F403
+
+Array = NDArray[np.float64]
+Scalar = float | np.floating[Any] | Array
+KILLS = ("ppo.clip_gradient", "ppo.clip_gradient_batch")
+
+
+def ppo_clip_gradient(
+    P: Array, R: Array, gamma: Scalar, mu: Array, theta: Array, theta_new: Array, epsilon: Scalar
+) -> Array:
+    eps = float(epsilon)
+    d, adv = _visitation_and_advantage(P, R, gamma, mu, theta)
+    r = _ratio(theta, theta_new)
+    pi_new = _softmax(theta_new)
+    g = np.where(np.abs(r - 1) <= eps, adv, 0.0)
+    out: Array = d[:, None] * pi_new * (g - np.sum(pi_new * g, axis=1, keepdims=True))
+    return out
+
+
+def ppo_clip_gradient_batch(logp_new: Array, logp_old: Array, adv: Array, epsilon: Scalar) -> Array:
+    r = np.exp(logp_new - logp_old)
+    out: Array = np.where(np.abs(r - 1) <= float(epsilon), r * adv, 0.0) / np.size(adv)
+    return out
