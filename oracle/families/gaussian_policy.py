@@ -1,0 +1,111 @@
+"""The gaussian_policy family: SAC's distribution forms, S states, actions in R^m.
+
+| key | shape | meaning |
+|---|---|---|
+| `mean` | [S][m] | mean of the diagonal Gaussian policy at each state (pre-squash for the tanh form) |
+| `log_std` | [S][m] | log standard deviations, std = exp(log_std) |
+| `b` | [S] | critic offset: Q(s, a) = b[s] - (a - c[s])^T H[s] (a - c[s]) |
+| `c` | [S][m] | the critic's maximizing action |
+| `H` | [S][m][m] | critic curvature, symmetric positive semidefinite |
+| `scale` | [m] | action scale of the squashed form, a = scale * tanh(u) + bias; > 0 |
+| `bias` | [m] | action bias of the squashed form |
+| `params.alpha` | scalar | temperature (the lecture's lambda), > 0 |
+
+The Gaussian formulas ignore `scale` and `bias`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from oracle.errors import InstanceError
+from oracle.families.common import array, shape_of
+from oracle.instance import Instance
+
+SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 3), "dims": (1, 3)}
+CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {"spread": ("moderate", "wide", "narrow", "saturated")}
+
+# log_std ranges per spread; "saturated" puts the mean far out so tanh saturates
+SPREADS: dict[str, tuple[float, float, float]] = {
+    "moderate": (-1.5, 0.5, 1.0),
+    "wide": (0.0, 2.0, 1.0),
+    "narrow": (-5.0, -2.0, 1.0),
+    "saturated": (-2.0, 0.0, 8.0),
+}
+
+
+def sizes(instance: Instance) -> dict[str, int]:
+    s, m = shape_of(instance.data["mean"], "mean")[:2]
+    return {"S": s, "m": m}
+
+
+def validate(instance: Instance) -> None:
+    mean = array(instance, "mean", ndim=2)
+    s, m = shape_of(mean, "mean")
+    array(instance, "log_std", shape=(s, m))
+    array(instance, "b", shape=(s,))
+    array(instance, "c", shape=(s, m))
+    H = array(instance, "H", shape=(s, m, m))
+    for i in range(s):
+        for j in range(m):
+            for k in range(j):
+                if H[i][j][k] != H[i][k][j]:
+                    raise InstanceError(f"H[{i}]", f"is not symmetric (H[{i}][{j}][{k}] != H[{i}][{k}][{j}])")
+        block = np.array([[float(x) for x in row] for row in H[i]])
+        lowest = float(np.min(np.linalg.eigvalsh(block)))
+        if lowest < -1e-12 * max(1.0, float(np.max(np.abs(block)))):
+            raise InstanceError(f"H[{i}]", f"has eigenvalue {lowest:.3g}, must be positive semidefinite")
+    if "scale" in instance.data:
+        for j, k in enumerate(array(instance, "scale", shape=(m,))):
+            if k <= 0:
+                raise InstanceError(f"scale[{j}]", f"is {float(k)}, must be > 0")
+    if "bias" in instance.data:
+        array(instance, "bias", shape=(m,))
+    if "alpha" in instance.params:
+        alpha = array(instance, "params.alpha", shape=())
+        if alpha <= 0:
+            raise InstanceError("params.alpha", f"is {float(alpha)}, the temperature must be > 0")
+
+
+def generate(seed: int, states: int = 2, dims: int = 2, spread: str = "moderate") -> dict[str, Any]:
+    """A random instance: mean ~ N(0, 1) (times 8 for "saturated"), log_std uniform in the
+    spread's range, c ~ N(0, 1), b ~ N(0, 1), H = G G^T / m, scale = exp(N(0, 0.5^2)),
+    bias ~ N(0, 0.5^2), alpha log-uniform in [1e-2, 1e1]."""
+    if spread not in SPREADS:
+        raise InstanceError("spread", f"is {spread!r}, expected one of {', '.join(SPREADS)}")
+    rng = np.random.default_rng(seed)
+    lo, hi, mean_scale = SPREADS[spread]
+    H = []
+    for _ in range(states):
+        g = rng.standard_normal((dims, dims))
+        h = g @ g.T / dims
+        h = (h + h.T) / 2  # exactly symmetric in binary64
+        H.append(h.tolist())
+    return {
+        "family": "gaussian_policy",
+        "mean": (mean_scale * rng.standard_normal((states, dims))).tolist(),
+        "log_std": rng.uniform(lo, hi, (states, dims)).tolist(),
+        "b": rng.standard_normal(states).tolist(),
+        "c": rng.standard_normal((states, dims)).tolist(),
+        "H": H,
+        "scale": np.exp(0.5 * rng.standard_normal(dims)).tolist(),
+        "bias": (0.5 * rng.standard_normal(dims)).tolist(),
+        "params": {"alpha": float(np.exp(rng.uniform(np.log(1e-2), np.log(1e1))))},
+    }
+
+
+def sample_param(rng: np.random.Generator, domain: str, shape: tuple[int, ...], raw: dict[str, Any]) -> Any:
+    """Domain "pre_squash" (shape [S][m]): a pre-squash sample u per state. Each entry is, with
+    probability 1/2, mean + std * N(0, 1) (a draw of the policy); 1/4, U(-20, 20); 1/4,
+    +-U(15, 20), where tanh(u) rounds to +-1 in binary64 and a naive log(1 - tanh(u)^2) breaks."""
+    if domain != "pre_squash":
+        return None
+    mean = np.asarray(raw["mean"], dtype=np.float64).reshape(shape)
+    std = np.exp(np.asarray(raw["log_std"], dtype=np.float64).reshape(shape))
+    draw = mean + std * rng.standard_normal(shape)
+    wide = rng.uniform(-20.0, 20.0, shape)
+    saturated = rng.choice(np.array([-1.0, 1.0]), shape) * rng.uniform(15.0, 20.0, shape)
+    pick = rng.random(shape)
+    return np.where(pick < 0.5, draw, np.where(pick < 0.75, wide, saturated))

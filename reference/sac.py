@@ -1,0 +1,388 @@
+"""Soft Actor Critic (SAC): the lecture's section "Soft Actor Critic (SAC)" (display eq. 64),
+max_theta V_lambda^{pi_theta}(mu), in the batch and distribution forms libraries compute.
+
+Notation: the lecture's temperature lambda is called `alpha` here, as in Haarnoja et al. 2018
+and in every library. A policy is a diagonal Gaussian in R^m, u = mean + std * eps with
+std = exp(log_std), eps ~ N(0, I); the squashed policy acts a = scale * tanh(u) + bias.
+The critic of the distribution forms is quadratic: Q(s, a) = b - (a - c)^T H (a - c), H
+symmetric positive semidefinite.
+
+The expectations of the squashed forms reduce to one-dimensional Gaussian integrals: the
+log-determinant of the squashing is a sum over action dimensions, and the dimensions of a are
+independent, so E[(a - c)^T H (a - c)] only needs E[a_j] and E[a_j^2]. They are computed by
+composite Gauss-Legendre quadrature with an error estimate (`gaussian_expectations`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+import gmpy2
+import mpmath
+from mpmath import mp
+
+from reference.numbers import Mat, Real, Vec, mat, to_mpf, vec
+
+# ---- batch forms ---------------------------------------------------------------------------
+
+
+def q_target(
+    r: Sequence[Real],
+    done: Sequence[Real],
+    gamma: Real,
+    q1_next: Sequence[Real],
+    q2_next: Sequence[Real],
+    logp_next: Sequence[Real],
+    alpha: Real,
+) -> Vec:
+    """sac.q_target: y_i = r_i + gamma (1 - done_i) (min(Q1'(s'_i, a'_i), Q2'(s'_i, a'_i))
+    - alpha log pi(a'_i | s'_i)), a'_i ~ pi(. | s'_i); the soft Bellman backup of the twin-critic
+    SAC (lecture: "Soft Actor Critic (SAC)"; Haarnoja et al. 2018, Fujimoto et al. 2018)."""
+    g, lam = to_mpf(gamma), to_mpf(alpha)
+    out = []
+    for ri, di, q1, q2, lp in zip(r, done, q1_next, q2_next, logp_next, strict=True):
+        soft_value = min(to_mpf(q1), to_mpf(q2)) - lam * to_mpf(lp)
+        out.append(to_mpf(ri) + g * (1 - to_mpf(di)) * soft_value)
+    return out
+
+
+def log_one_minus_tanh_squared(u: Any) -> Any:
+    """log(1 - tanh(u)^2) = 2 (log 2 - u - softplus(-2 u)) = -2 log cosh(u), stable for any u."""
+    return 2 * (mp.log(2) - u - softplus(-2 * u))
+
+
+def softplus(x: Any) -> Any:
+    """log(1 + exp(x)), without overflow for large x."""
+    return x + mp.log1p(mp.exp(-x)) if x > 0 else mp.log1p(mp.exp(x))
+
+
+def gaussian_log_density(u: Any, mean: Any, log_std: Any) -> Any:
+    """log N(u; mean, exp(log_std)^2) in one dimension."""
+    z = (u - mean) * mp.exp(-log_std)
+    return -z * z / 2 - log_std - mp.log(2 * mp.pi) / 2
+
+
+def tanh_gaussian_log_prob(
+    u: Sequence[Sequence[Real]],
+    mean: Sequence[Sequence[Real]],
+    log_std: Sequence[Sequence[Real]],
+    scale: Sequence[Real],
+) -> Vec:
+    """sac.tanh_gaussian_log_prob: for each sample i, the log-density of a = scale * tanh(u) + bias
+    at the action reached from the pre-squash u ~ N(mean, diag exp(log_std)^2):
+    log pi(a|s) = sum_j [log N(u_j; mean_j, std_j) - log(scale_j (1 - tanh(u_j)^2))]
+    (change of variables, Haarnoja et al. 2018 appendix C; the bias shifts a and has no
+    Jacobian). Inputs are the pre-squash u, so the value is defined (and stable) for any |u|."""
+    scales = vec(scale)
+    out = []
+    for ui, mi, si in zip(mat(u), mat(mean), mat(log_std), strict=True):
+        terms = [
+            gaussian_log_density(x, m, s) - mp.log(k) - log_one_minus_tanh_squared(x)
+            for x, m, s, k in zip(ui, mi, si, scales, strict=True)
+        ]
+        out.append(mp.fsum(terms))
+    return out
+
+
+def temperature_objective(log_alpha: Real, logp: Sequence[Real], target_entropy: Real) -> Any:
+    """sac.temperature_objective: J(alpha) = mean_i [-alpha (log pi(a_i|s_i) + target_entropy)],
+    alpha = exp(log_alpha) (Haarnoja et al. 2018b, eq. 18, as a batch mean)."""
+    alpha = mp.exp(to_mpf(log_alpha))
+    h = to_mpf(target_entropy)
+    xs = vec(logp)
+    return -alpha * mp.fsum(x + h for x in xs) / len(xs)
+
+
+def temperature_gradient(log_alpha: Real, logp: Sequence[Real], target_entropy: Real) -> Any:
+    """sac.temperature_gradient: dJ/d(log alpha) = -alpha mean_i (log pi(a_i|s_i) + target_entropy)
+    (the parameter libraries optimize is log alpha)."""
+    return temperature_objective(log_alpha, logp, target_entropy)
+
+
+# ---- distribution forms: Gaussian policy, quadratic critic ----------------------------------
+
+
+def _quadratic_expectation(h: Mat, first: Vec, second: Vec) -> Any:
+    """E[(x)^T H x] for independent coordinates with E[x_j] = first[j], E[x_j^2] = second[j]."""
+    m = len(first)
+    terms = [h[j][j] * second[j] for j in range(m)]
+    terms += [h[j][k] * first[j] * first[k] for j in range(m) for k in range(m) if k != j]
+    return mp.fsum(terms)
+
+
+def _gaussian_entropy(log_std: Vec) -> Any:
+    """H(N(mean, diag std^2)) = sum_j log std_j + m (1 + log 2 pi) / 2."""
+    return mp.fsum(log_std) + len(log_std) * (1 + mp.log(2 * mp.pi)) / 2
+
+
+def policy_objective(
+    mean: Sequence[Sequence[Real]],
+    log_std: Sequence[Sequence[Real]],
+    b: Sequence[Real],
+    c: Sequence[Sequence[Real]],
+    H: Sequence[Sequence[Sequence[Real]]],
+    alpha: Real,
+) -> Vec:
+    """sac.policy_objective: for each state s, J(s) = E_{eps ~ N(0, I)}[alpha log pi(a~|s) - Q(s, a~)],
+    a~ = mean + std * eps (Gaussian policy); closed form:
+    J = -alpha H(pi) - b + (mean - c)^T H (mean - c) + sum_j H_jj std_j^2
+    (lecture "Soft Actor Critic (SAC)"; Haarnoja et al. 2018, eq. 7 and 12)."""
+    lam = to_mpf(alpha)
+    out = []
+    for mu, ls, bs, cs, hs in zip(mat(mean), mat(log_std), vec(b), mat(c), _tensor(H), strict=True):
+        first = [m - k for m, k in zip(mu, cs, strict=True)]
+        second = [f * f + mp.exp(2 * s) for f, s in zip(first, ls, strict=True)]
+        out.append(-lam * _gaussian_entropy(ls) - bs + _quadratic_expectation(hs, first, second))
+    return out
+
+
+def policy_gradient(
+    mean: Sequence[Sequence[Real]],
+    log_std: Sequence[Sequence[Real]],
+    b: Sequence[Real],
+    c: Sequence[Sequence[Real]],
+    H: Sequence[Sequence[Sequence[Real]]],
+    alpha: Real,
+) -> list[Mat]:
+    """sac.policy_gradient: the reparameterized gradient E_eps[grad (alpha log pi(a~|s) - Q(s, a~))]
+    of the Gaussian policy objective, per state: row 0 the gradient in mean, row 1 in log_std.
+    d/dmean = 2 H (mean - c);  d/dlog_std_j = -alpha + 2 std_j E[eps_j (H (a~ - c))_j]
+    = -alpha + 2 H_jj std_j^2 (Haarnoja et al. 2018, eq. 13)."""
+    lam = to_mpf(alpha)
+    out = []
+    for mu, ls, cs, hs in zip(mat(mean), mat(log_std), mat(c), _tensor(H), strict=True):
+        m = len(mu)
+        first = [x - k for x, k in zip(mu, cs, strict=True)]
+        d_mean = [2 * mp.fdot(hs[j], first) for j in range(m)]
+        d_log_std = [-lam + 2 * hs[j][j] * mp.exp(2 * ls[j]) for j in range(m)]
+        out.append([d_mean, d_log_std])
+    return out
+
+
+# ---- distribution forms: tanh-squashed Gaussian policy ---------------------------------------
+
+
+def squashed_policy_objective(
+    mean: Sequence[Sequence[Real]],
+    log_std: Sequence[Sequence[Real]],
+    b: Sequence[Real],
+    c: Sequence[Sequence[Real]],
+    H: Sequence[Sequence[Sequence[Real]]],
+    scale: Sequence[Real],
+    bias: Sequence[Real],
+    alpha: Real,
+) -> Vec:
+    """sac.squashed_policy_objective: for each state s,
+    J(s) = E_eps[alpha log pi(a~|s) - Q(s, a~)], a~ = scale * tanh(mean + std * eps) + bias, with
+    log pi(a~|s) = sum_j [log N(u_j) - log(scale_j (1 - tanh(u_j)^2))]:
+    J = -alpha (H(N) + sum_j log scale_j + sum_j E[log(1 - tanh(u_j)^2)]) - b + E[(a~ - c)^T H (a~ - c)]
+    (Haarnoja et al. 2018, appendix C; one-dimensional integrals by quadrature)."""
+    lam = to_mpf(alpha)
+    k, beta = vec(scale), vec(bias)
+    out = []
+    for mu, ls, bs, cs, hs in zip(mat(mean), mat(log_std), vec(b), mat(c), _tensor(H), strict=True):
+        m = len(mu)
+        log_det, first, second = [], [], []
+        for j in range(m):
+            e_t, e_t2, e_logsech2 = gaussian_expectations(_objective_integrand, mu[j], mp.exp(ls[j]))
+            shift = beta[j] - cs[j]
+            first.append(k[j] * e_t + shift)  # E[a_j - c_j]
+            second.append(k[j] ** 2 * e_t2 + 2 * k[j] * shift * e_t + shift**2)  # E[(a_j - c_j)^2]
+            log_det.append(mp.log(k[j]) + e_logsech2)
+        entropy_term = -_gaussian_entropy(ls) - mp.fsum(log_det)  # E[log pi(a~|s)]
+        out.append(lam * entropy_term - bs + _quadratic_expectation(hs, first, second))
+    return out
+
+
+def squashed_policy_gradient(
+    mean: Sequence[Sequence[Real]],
+    log_std: Sequence[Sequence[Real]],
+    b: Sequence[Real],
+    c: Sequence[Sequence[Real]],
+    H: Sequence[Sequence[Sequence[Real]]],
+    scale: Sequence[Real],
+    bias: Sequence[Real],
+    alpha: Real,
+) -> list[Mat]:
+    """sac.squashed_policy_gradient: the reparameterized gradient of sac.squashed_policy_objective,
+    per state: row 0 in mean, row 1 in log_std. With t_j = tanh(u_j), g_j = (H (a~ - c))_j,
+    d/dmean_j    = E[2 alpha t_j + 2 g_j scale_j (1 - t_j^2)],
+    d/dlog_std_j = -alpha + std_j E[eps_j (2 alpha t_j + 2 g_j scale_j (1 - t_j^2))]
+    (d/du log(1 - tanh(u)^2) = -2 tanh(u); Haarnoja et al. 2018, eq. 13)."""
+    lam = to_mpf(alpha)
+    k, beta = vec(scale), vec(bias)
+    out = []
+    for mu, ls, cs, hs in zip(mat(mean), mat(log_std), mat(c), _tensor(H), strict=True):
+        m = len(mu)
+        moments = [gaussian_expectations(_gradient_integrand, mu[j], mp.exp(ls[j])) for j in range(m)]
+        # E[a_j - c_j], and per dimension the expectations against (1 - t^2) and eps (1 - t^2)
+        shift = [beta[j] - cs[j] for j in range(m)]
+        first = [k[j] * moments[j][0] + shift[j] for j in range(m)]
+        d_mean, d_log_std = [], []
+        for j in range(m):
+            e_t, e_sech2, e_t_sech2, e_eps_t, e_eps_sech2, e_eps_t_sech2 = moments[j]
+            others = mp.fsum(hs[j][i] * first[i] for i in range(m) if i != j)
+            # E[g_j (1 - t_j^2)] and E[eps_j g_j (1 - t_j^2)], g_j = H_jj (k t_j + shift_j) + others
+            g_sech2 = hs[j][j] * (k[j] * e_t_sech2 + shift[j] * e_sech2) + others * e_sech2
+            eps_g_sech2 = hs[j][j] * (k[j] * e_eps_t_sech2 + shift[j] * e_eps_sech2) + others * e_eps_sech2
+            d_mean.append(2 * lam * e_t + 2 * k[j] * g_sech2)
+            std = mp.exp(ls[j])
+            d_log_std.append(-lam + std * (2 * lam * e_eps_t + 2 * k[j] * eps_g_sech2))
+        out.append([d_mean, d_log_std])
+    return out
+
+
+def _tensor(h: Sequence[Sequence[Sequence[Real]]]) -> list[Mat]:
+    return [mat(block) for block in h]
+
+
+# ---- one-dimensional Gaussian expectations ---------------------------------------------------
+#
+# The quadrature's inner loop runs in gmpy2 (MPFR, correctly rounded) at the working precision
+# plus guard bits: thousands of nodes per integral, ten times faster than mpf arithmetic.
+
+_GAUSS_LEGENDRE = mpmath.calculus.quadrature.GaussLegendre(mp)
+_NODE_CACHE: dict[tuple[int, int], list[tuple[Any, Any]]] = {}
+
+Integrand = Callable[[Any, Any], list[Any]]
+
+
+class QuadratureError(ArithmeticError):
+    """The quadrature's error estimate is not below the working precision."""
+
+
+def _objective_integrand(u: Any, eps: Any) -> list[Any]:
+    """tanh(u), tanh(u)^2, log(1 - tanh(u)^2) from x = exp(-2|u|), without cancellation:
+    tanh(u) = sign(u) (1 - x) / (1 + x), log(1 - tanh(u)^2) = 2 (log 2 - |u| - log(1 + x))."""
+    x = gmpy2.exp(-2 * abs(u))
+    t = (1 - x) / (1 + x)
+    if u < 0:
+        t = -t
+    return [t, t * t, 2 * (gmpy2.const_log2() - abs(u) - gmpy2.log1p(x))]
+
+
+def _gradient_integrand(u: Any, eps: Any) -> list[Any]:
+    """tanh(u), 1 - tanh(u)^2 = 4 x / (1 + x)^2 (x = exp(-2|u|)), their product, and eps times them."""
+    x = gmpy2.exp(-2 * abs(u))
+    t = (1 - x) / (1 + x)
+    if u < 0:
+        t = -t
+    sech2 = 4 * x / (1 + x) ** 2
+    t_sech2 = t * sech2
+    return [t, sech2, t_sech2, eps * t, eps * sech2, eps * t_sech2]
+
+
+def gaussian_expectations(integrand: Integrand, mean: Any, std: Any) -> list[Any]:
+    """E_{eps ~ N(0,1)}[f(mean + std * eps, eps)] for a vector of functions f, at the working precision.
+
+    f must be analytic except where cosh(mean + std * eps) = 0 (the poles of tanh), i.e. on the
+    vertical line Re eps = -mean/std at heights (pi/2 + k pi)/std, and grow at most polynomially.
+    Composite Gauss-Legendre in eps on [-L, L] (the Gaussian tail beyond L is below the
+    precision), panels graded geometrically towards -mean/std so that each panel is at least its
+    own width away from every pole. The error is estimated as mpmath's quadrature does, by
+    extrapolating the differences between three rules of doubling degree; a QuadratureError is
+    raised when that estimate is not below 10^-dps times the integrand's size."""
+    return list(_expectations(integrand, mp.mpf(mean), mp.mpf(std), mp.dps))
+
+
+@lru_cache(maxsize=4096)
+def _expectations(integrand: Integrand, mean: Any, std: Any, dps: int) -> tuple[Any, ...]:
+    with mp.workdps(dps + 8):
+        prec = mp.prec
+        panels = _panels(-mean / std, mp.pi / (2 * std), _half_width(dps))
+        degree = max(3, int(mp.ceil(mp.log((0.8 * dps + 5) / 3, 2))) + 1)  # 3 * 2^(degree-1) nodes
+        with gmpy2.context(gmpy2.get_context(), precision=prec):
+            m, s = _to_mpfr(mean), _to_mpfr(std)
+            edges = [_to_mpfr(p) for p in panels]
+            results = [_composite(integrand, m, s, edges, d, prec) for d in (degree - 2, degree - 1, degree)]
+            values = [_to_mpf(x) for x in results[-1]]
+            differences = [
+                (_to_mpf(abs(a - c)), _to_mpf(abs(b - c))) for a, b, c in zip(*results, strict=True)
+            ]
+        size = max(max(abs(x) for x in values), mp.one)
+        for d2, d1 in differences:
+            error = _error_estimate(d1, d2)
+            if error > mp.mpf(10) ** (-dps - 2) * size:
+                message = f"Gaussian expectation: error estimate {mp.nstr(error, 3)} at {dps} digits"
+                raise QuadratureError(message)
+        norm = 1 / mp.sqrt(2 * mp.pi)
+        scaled = [x * norm for x in values]
+    return tuple(+x for x in scaled)
+
+
+def _to_mpfr(x: Any) -> Any:
+    """An mpf as an MPFR number (exact when the MPFR precision holds its mantissa)."""
+    sign, man, exp, _ = mp.mpf(x)._mpf_
+    value = gmpy2.mul_2exp(gmpy2.mpfr(man), exp)
+    return -value if sign else value
+
+
+def _to_mpf(x: Any) -> Any:
+    """An MPFR number as an mpf (exact, then rounded once to the current precision)."""
+    man, exp = x.as_mantissa_exp()
+    return mp.mpf((int(man), int(exp)))
+
+
+def _half_width(dps: int) -> Any:
+    """L with exp(-L^2/2) (1 + L)^2 below 10^-(dps + 5): the Gaussian tail is negligible."""
+    return mp.sqrt(2 * (dps + 5) * mp.log(10)) + 1
+
+
+def _panels(center: Any, pole: Any, half: Any) -> list[Any]:
+    """Breakpoints on [-half, half]: a grid of spacing <= 2, refined geometrically around `center`
+    down to the pole distance `pole`."""
+    points = {-half, half}
+    n = int(mp.ceil(half))
+    points.update(mp.mpf(x) for x in range(-n + 1, n, 2))
+    if -half < center < half:
+        points.add(center)
+        step = min(pole / 2, mp.one)
+        while step < 2:
+            for p in (center - step, center + step):
+                if -half < p < half:
+                    points.add(p)
+            step *= 2
+    return sorted(points)
+
+
+def _standard_nodes(degree: int, prec: int) -> list[tuple[Any, Any]]:
+    """Gauss-Legendre nodes and weights on [-1, 1] (mpmath's, computed at the precision rounded up
+    to a multiple of 128 bits so that nearby precisions share them), as MPFR numbers."""
+    key = (degree, prec)
+    if key not in _NODE_CACHE:
+        bucket = -(-prec // 128) * 128
+        with mp.workprec(bucket):
+            nodes = _GAUSS_LEGENDRE.get_nodes(-1, 1, degree, bucket)
+        _NODE_CACHE[key] = [(_to_mpfr(x), _to_mpfr(w)) for x, w in nodes]
+    return _NODE_CACHE[key]
+
+
+def _composite(
+    integrand: Integrand, mean: Any, std: Any, edges: list[Any], degree: int, prec: int
+) -> list[Any]:
+    """sum over panels and Gauss-Legendre nodes of w exp(-eps^2/2) f(mean + std eps, eps) (MPFR)."""
+    nodes = _standard_nodes(degree, prec)
+    total: list[Any] = []
+    for lo, hi in pairwise(edges):
+        half, mid = (hi - lo) / 2, (hi + lo) / 2
+        for x, w in nodes:
+            eps = mid + half * x
+            weight = w * half * gmpy2.exp(-eps * eps / 2)
+            values = integrand(mean + std * eps, eps)
+            if not total:
+                total = [gmpy2.mpfr(0)] * len(values)
+            total = [t + weight * v for t, v in zip(total, values, strict=True)]
+    return total
+
+
+def _error_estimate(d1: Any, d2: Any) -> Any:
+    """d1 = |I_k - I_(k-1)|, d2 = |I_k - I_(k-2)|: extrapolate the digits gained per doubling
+    of the degree (mpmath's rule for Gauss-Legendre)."""
+    if d1 == 0:
+        return mp.zero
+    if d2 == 0 or d1 >= d2:
+        return d1
+    return min(d1, mp.mpf(10) ** (mp.log10(d1) ** 2 / mp.log10(d2)))
