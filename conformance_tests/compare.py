@@ -74,7 +74,11 @@ def meanings(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray) -> dic
     """The lecture's value and each declared convention's, by name."""
     out = {LECTURE: expected}
     for c in f.conventions:
-        transform = getattr(conventions, c.transform)
+        transform = getattr(conventions, c.transform, None)
+        if transform is None:
+            raise ValueError(
+                f"{f.id}: convention {c.name!r} names oracle.conventions.{c.transform}, which does not exist"
+            )
         out[c.name] = np.asarray(transform(expected, inputs), dtype=np.float64)
     return out
 
@@ -97,9 +101,8 @@ def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result:
             base.kind = "shape"
             base.message = f"returned shape {list(got.shape)}, expected {list(expected.shape)}"
             return base
-    bad = np.argwhere(~np.isfinite(got))
-    if bad.size:
-        index = tuple(int(i) for i in bad[0])
+    if not np.all(np.isfinite(got)):
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0]) if got.ndim else ()
         base.kind = "nan"
         base.message = f"returned {got[index]} at {list(index)}"
         return base

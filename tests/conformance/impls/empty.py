@@ -1,0 +1,1 @@
+"""An implementation that defines nothing."""

@@ -1,0 +1,103 @@
+"""oracle.sampling and the suite's strategies: deterministic, in-domain, covering every family."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from conformance_tests.runner import registry
+from conformance_tests.strategies import family_options, formula_draws
+from oracle.instance import from_mapping
+from oracle.sampling import resolve_shape, sample_domain, sample_instance
+from spec.formula import Arg, Formula, Tolerance
+
+
+def _formula(*args: Arg, family: str = "batch") -> Formula:
+    return Formula(
+        id="test.f", section="s", title="t", latex="", equation="", family=family, args=args,
+        output_shape=(), tolerance=Tolerance("t", 1.0, "1.0", ""), reference="x:y",
+    )  # fmt: skip
+
+
+def _rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+@pytest.mark.parametrize(
+    ("domain", "low", "high"),
+    [
+        ("reward", -1.0, 1.0),
+        ("unit_open", 0.0, 1.0),
+        ("clip_epsilon", 0.05, 0.5),
+        ("step_size", 0.01, 2.0),
+        ("temperature", 1e-3, 1e1),
+        ("int:2..5", 2.0, 5.0),
+        ("flag", 0.0, 1.0),
+        ("positive", 0.0, math.inf),
+        ("log_prob", -math.inf, 0.0),
+    ],
+)
+def test_domains_stay_in_range(domain: str, low: float, high: float) -> None:
+    x = np.asarray(sample_domain(_rng(), domain, (400,)))
+    assert x.shape == (400,) and x.dtype == np.float64
+    assert np.all(x >= low) and np.all(x <= high)
+    if domain in ("unit_open", "positive"):
+        assert np.all(x > 0)
+    if domain.startswith("int") or domain == "flag":
+        assert np.all(x == np.round(x)) and len(set(x.tolist())) == int(high - low) + 1
+
+
+def test_scalar_domain_is_a_python_float_and_distribution_sums_to_one() -> None:
+    assert isinstance(sample_domain(_rng(), "real", ()), float)
+    d = np.asarray(sample_domain(_rng(), "distribution", (3, 5)))
+    assert d.shape == (3, 5) and np.allclose(d.sum(axis=1), 1.0) and np.all(d >= 0)
+
+
+def test_logits_near_is_near_its_base_and_shared_params_are_sampled_once() -> None:
+    base = Arg("theta", ("N",), "params.theta", "", domain="logits")
+    near = Arg("theta_new", ("N",), "params.theta_new", "", domain="logits_near:theta")
+    raw = sample_instance("batch", 3, {"batch": 5}, [_formula(base, near), _formula(base)])
+    theta, theta_new = np.array(raw["params"]["theta"]), np.array(raw["params"]["theta_new"])
+    assert theta.shape == (5,) and theta_new.shape == (5,)
+    assert 0 < np.max(np.abs(theta_new - theta)) < 0.3 * 6
+
+
+def test_sampling_is_deterministic_in_the_seed() -> None:
+    arg = Arg("adv", ("N",), "params.adv", "", domain="real")
+    f = _formula(arg)
+    assert sample_instance("batch", 11, {"batch": 4}, [f]) == sample_instance("batch", 11, {"batch": 4}, [f])
+    assert sample_instance("batch", 11, {"batch": 4}, [f]) != sample_instance("batch", 12, {"batch": 4}, [f])
+
+
+def test_shapes_resolve_products_and_unknown_symbols_consistently() -> None:
+    dims = {"S": 3, "A": 2}
+    assert resolve_shape(("S*A", "S"), dims, _rng()) == (6, 3)
+    k = resolve_shape(("K",), dims, _rng())[0]
+    assert 1 <= k <= 4 and resolve_shape(("K", "K"), dims, _rng()) == (k, k)
+
+
+def test_unknown_domain_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown parameter domain"):
+        sample_domain(_rng(), "no_such_domain", ())
+
+
+@pytest.mark.parametrize("family", sorted({f.family for f in registry()}))
+def test_every_family_has_options_and_valid_draws(family: str) -> None:
+    formulas = tuple(f for f in registry() if f.family == family)
+    sizes, choices = family_options(family)
+    assert all(lo <= hi for lo, hi in sizes.values())
+    assert all(len(c) >= 1 for c in choices.values())
+
+    @settings(max_examples=4, database=None)
+    @given(formula_draws(formulas[0]))
+    def check(draw: Any) -> None:
+        instance = from_mapping(draw.raw)  # validates
+        assert instance.family == family
+        for arg in formulas[0].args:
+            assert instance.has(arg.source)
+
+    check()
