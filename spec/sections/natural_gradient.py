@@ -10,9 +10,13 @@ quadratic f(x) = c + b^T x + x^T H x). One id per formula per family: `dist.<nam
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
 
 TITLE = "Natural Gradient over Distributions"
+GRADIENT_TITLE = "Gradient Method over Distributions"
+DERIVATION_TITLE = "Derivation of Natural Gradient Direction"
 AMARI = "Amari 1998, Natural gradient works efficiently in learning, Neural Computation 10(2)"
 KAKADE = "Kakade 2001, A natural policy gradient, NeurIPS 14"
 WILLIAMS = "Williams 1992, Simple statistical gradient-following algorithms (REINFORCE), Machine Learning 8"
@@ -178,10 +182,10 @@ def _gauss(
 STEP_NOTE = (
     "d* = 0 when grad J = 0 (every d is then optimal). The constraint d^T F d <= 2 alpha is the "
     "second-order model of KL(P_theta || P_theta+d) <= alpha (lecture eq. 4; eq. 13 prints 2 alpha "
-    "for the KL budget: see erratum natural_gradient.kl_budget)."
+    "for the KL budget: see erratum dist.kl_budget)."
 )
 
-FORMULAS = (
+FORMULAS: tuple[Formula, ...] = (
     _cat(
         "dist.objective_categorical",
         "objective J(theta) = E f(X), categorical",
@@ -341,6 +345,19 @@ FORMULAS = (
     ),
 )
 
+# The lecture section each formula first appears in (the rest: "Natural Gradient over Distributions").
+_SECTION_OF = {
+    "dist.objective_categorical": GRADIENT_TITLE,
+    "dist.objective_gaussian": GRADIENT_TITLE,
+    "dist.gradient_categorical": GRADIENT_TITLE,
+    "dist.gradient_gaussian": GRADIENT_TITLE,
+    "dist.kl_categorical": DERIVATION_TITLE,
+    "dist.kl_gaussian": DERIVATION_TITLE,
+    "dist.natural_step_categorical": DERIVATION_TITLE,
+    "dist.natural_step_gaussian": DERIVATION_TITLE,
+}
+SECTIONED: tuple[Formula, ...] = tuple(replace(f, section=_SECTION_OF.get(f.id, TITLE)) for f in FORMULAS)
+
 OBJECTIVES = ("dist.objective_categorical", "dist.objective_gaussian")
 GRADIENTS = ("dist.gradient_categorical", "dist.gradient_gaussian")
 FISHERS = ("dist.fisher_categorical", "dist.fisher_gaussian")
@@ -402,7 +419,7 @@ LECTURE_MAP = (
         13,
         "erratum",
         (
-            "natural_gradient.kl_budget",
+            "dist.kl_budget",
             *STEPS,
             TEST + "test_natural_step_optimal",
             TEST + "test_kl_ball_argmax_budget",
@@ -414,7 +431,7 @@ LECTURE_MAP = (
 
 ERRATA = (
     Erratum(
-        "natural_gradient.kl_budget",
+        "dist.kl_budget",
         13,
         "argmax over KL(P_theta || P_theta+d) <= 2 alpha  ~=  argmax over d^T F(theta) d <= 2 alpha",
         "argmax over KL(P_theta || P_theta+d) <= alpha  ~=  argmax over d^T F(theta) d <= 2 alpha "
@@ -423,7 +440,7 @@ ERRATA = (
         TITLE,
     ),
     Erratum(
-        "natural_gradient.null_direction_half",
+        "dist.null_direction_half",
         0,
         "(text after eq. 13) KL(P_theta || P_theta+d) ~= d^T F(theta) d = 0",
         "KL(P_theta || P_theta+d) ~= d^T F(theta) d / 2 = 0 (the factor 1/2 of eq. 9; the conclusion stands)",
@@ -436,7 +453,7 @@ SECTION = Section(
     key="natural_gradient",
     title="Natural gradient over distributions",
     equations=tuple(range(1, 14)),
-    formulas=FORMULAS,
+    formulas=SECTIONED,
     lecture_map=LECTURE_MAP,
     errata=ERRATA,
     references=(AMARI, KAKADE, WILLIAMS, KULLBACK),

@@ -712,7 +712,7 @@ def test_kl_ball_argmax_is_natural_step(instance: Instance, exponent: int) -> No
 
 @given(categorical_instances())
 def test_kl_ball_argmax_budget(instance: Instance) -> None:
-    """Erratum natural_gradient.kl_budget (eq. 13): the exact KL-ball maximizer with budget alpha
+    """Erratum dist.kl_budget (eq. 13): the exact KL-ball maximizer with budget alpha
     approaches d* of the quadratic constraint d^T F d <= 2 alpha (norm ratio -> 1), while a KL budget of
     2 alpha (as printed) gives sqrt(2) times d*. So KL <= alpha matches d^T F d <= 2 alpha, as in eq. 4."""
     theta, f = cat(instance)
