@@ -12,11 +12,15 @@ no bounds) and plain numpy float64 for comparison.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core: BLAS threads only contend here
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
 from mpmath import mp

@@ -17,7 +17,7 @@ from mpmath import mp
 
 import spec
 from oracle.errors import InstanceError, UsageError
-from oracle.families.common import array, shape_of
+from oracle.families.common import array
 from oracle.instance import Instance, family_module
 from spec.formula import Formula
 
@@ -43,7 +43,7 @@ class OracleValue:
             "formula": self.formula,
             "dps": self.dps,
             "value": format_value(self.value, digits),
-            "error_bound": mp.nstr(self.error_bound + printing_error(self.value, digits), 3, strip_zeros=False),
+            "error_bound": format_bound(self.error_bound + printing_error(self.value, digits)),
             "bound": self.bound,
         }
 
@@ -74,7 +74,7 @@ def arguments(f: Formula, instance: Instance) -> list[Any]:
         if not instance.has(arg.source):
             raise InstanceError(arg.source, f"missing: {f.id} needs it ({arg.doc})")
         value = array(instance, arg.source, ndim=len(arg.shape))
-        bind_shape(arg.source, arg.shape, shape_of(value, arg.source), bound)
+        bind_shape(arg.source, arg.shape, instance.checked[arg.source][1], bound)
         out.append(value)
     return out
 
@@ -145,6 +145,12 @@ def format_value(value: Any, digits: int) -> Any:
     if isinstance(value, (bool, int)):
         return str(int(value))
     return mp.nstr(mp.mpf(value), digits, strip_zeros=False)
+
+
+def format_bound(bound: Any) -> str:
+    """The bound with 3 significant digits, never below it: nstr rounds to nearest (relative
+    error < 0.5e-2), so a 1e-2 relative inflation first keeps the printed number an upper bound."""
+    return str(mp.nstr(mp.mpf(bound) * (1 + mp.mpf("0.01")), 3, strip_zeros=False))
 
 
 def printing_error(value: Any, digits: int) -> Any:

@@ -30,6 +30,10 @@ class Instance:
     family: str
     data: dict[str, Any]
     params: dict[str, Any] = field(default_factory=dict)
+    # keys already converted to exact values: key -> (the converted object, its shape).
+    # oracle.families.common.array converts each key once; the same list objects are then
+    # handed to every formula, which lets reference.mdp reuse its fixed-point images of them.
+    checked: dict[str, tuple[Any, tuple[int, ...]]] = field(default_factory=dict, repr=False, compare=False)
 
     def has(self, source: str) -> bool:
         if source.startswith("params."):
@@ -77,7 +81,8 @@ def exact(value: Any, key: str) -> Any:
                 return Fraction(int(num), int(den))
             result = Fraction(text)
         except (ValueError, ZeroDivisionError):
-            raise InstanceError(key, f"{value!r} is not a number (use a decimal like \"0.1\" or \"1/3\")") from None
+            hint = 'use a decimal like "0.1" or "1/3"'
+            raise InstanceError(key, f"{value!r} is not a number ({hint})") from None
         return result
     if isinstance(value, list):
         return [exact(v, f"{key}[{i}]") for i, v in enumerate(value)]
@@ -111,7 +116,8 @@ def parse(text: str) -> Instance:
     try:
         raw = json.loads(text, parse_float=_exact_float, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise InstanceError("(json)", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise InstanceError("(json)", f"not valid JSON: {exc.msg} at {where}") from None
     return from_mapping(raw)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -64,34 +63,34 @@ def policy_reward(P: RealTensor3, R: RealTensor3, pi: RealMat) -> Vec:
 
 def evaluate(P: RealTensor3, R: RealTensor3, gamma: Real, pi: RealMat) -> Vec:
     """V^pi, the solution of (I - gamma P_pi) V = r_pi (the Bellman equation)."""
-    model = _model(P, R, gamma)
-    values = _solve(model, _policy_part(model, pi, exact=True), transpose=False)
+    model = fixed_model(P, R, gamma)
+    values = _solve(model, policy_part(model, pi, exact=True), transpose=False)
     return [from_fixed(x, model.scale) for x in values]
 
 
 def q_from_v(P: RealTensor3, R: RealTensor3, gamma: Real, V: Sequence[Real]) -> Mat:
     """Q(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V(s'))."""
-    model = _model(P, R, gamma)
+    model = fixed_model(P, R, gamma)
     q_fixed = _q_fixed(model, fixed_array(list(V), model.scale))
     return [[from_fixed(x, model.scale) for x in row] for row in q_fixed]
 
 
 def v(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat) -> Vec:
     """mdp.v: V^pi(s) = E[sum_t gamma^t r_t | s_0 = s, pi_theta]."""
-    model = _model(P, R, gamma)
+    model = fixed_model(P, R, gamma)
     return [from_fixed(x, model.scale) for x in _v_fixed(model, theta)]
 
 
 def q(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat) -> Mat:
     """mdp.q: Q^pi(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V^pi(s'))."""
-    model = _model(P, R, gamma)
+    model = fixed_model(P, R, gamma)
     q_fixed = _q_fixed(model, _v_fixed(model, theta))
     return [[from_fixed(x, model.scale) for x in row] for row in q_fixed]
 
 
 def advantage(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat) -> Mat:
     """mdp.advantage: A^pi(s,a) = Q^pi(s,a) - V^pi(s)."""
-    model = _model(P, R, gamma)
+    model = fixed_model(P, R, gamma)
     values = _v_fixed(model, theta)
     q_fixed = _q_fixed(model, values)
     return [[from_fixed(x - values[s], model.scale) for x in row] for s, row in enumerate(q_fixed)]
@@ -100,7 +99,7 @@ def advantage(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat) -> Ma
 def visitation(P: RealTensor3, gamma: Real, mu: Sequence[Real], theta: RealMat) -> Vec:
     """mdp.visitation: d_mu^pi(s) = (1 - gamma) sum_t gamma^t P(s_t = s), i.e. the solution of
     d = (1 - gamma) mu + gamma P_pi^T d."""
-    model = _model(P, None, gamma)
+    model = fixed_model(P, None, gamma)
     return [from_fixed(x, model.bits) for x in _d_fixed(model, mu, theta)]
 
 
@@ -136,7 +135,9 @@ class _Model:
     n: int
     m: int
     P: Any  # object array [n][m][n]
-    r: Any  # object array [n][m]: r(s,a) at `scale`, or None
+    flat: Any  # the same as [n*m][n]
+    r: Any  # object array [n][m]: floor(2^-bits sum_t P R) at `scale`, or None
+    reward_exponent: int  # |R| < 2^reward_exponent (0 without R)
     gamma: int  # floor(gamma * 2^bits)
     gamma_float: float
     pins: tuple[Any, ...]
@@ -152,15 +153,20 @@ class _PolicyPart:
 
 
 _CACHE: dict[tuple[Any, ...], Any] = {}
-_CACHE_SIZE = 16
+_CACHE_SIZE = 32
 
 
-def _cached(key: tuple[Any, ...], build: Any) -> Any:
-    if key in _CACHE:
-        return _CACHE[key]
+def _cached(key: tuple[Any, ...], build: Any, pins: tuple[Any, ...]) -> Any:
+    """build(), memoized under `key`; the entry keeps `pins` (the objects whose id() is in the
+    key) alive, so an id cannot be reused by another object while the entry exists. Inputs are
+    treated as immutable: do not mutate a list after passing it to a reference function."""
+    entry = _CACHE.get(key)
+    if entry is not None:
+        return entry[0]
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = value = build()
+    value = build()
+    _CACHE[key] = (value, pins)
     return value
 
 
@@ -169,55 +175,98 @@ def horizon_bits(gamma: Real) -> int:
     return max(exponent_bound(1 / (1 - exact_fraction(gamma))), 1)
 
 
-def _model(P: RealTensor3, R: RealTensor3 | None, gamma: Real) -> _Model:
+def fixed_model(P: RealTensor3, R: RealTensor3 | None, gamma: Real, need: int | None = None) -> _Model:
+    """Fixed-point images of P, R, gamma with at least `need` bits (default: enough for a solve
+    at the current precision). Built once with twice that, so that a certificate at twice the
+    precision reuses it (the model is keyed by the identity of the input lists)."""
     n, m = len(P), len(P[0])
-    bits = mp.prec + 48 + 2 * horizon_bits(gamma) + n.bit_length() + m.bit_length()
-    bits += -bits % 32  # nearby precisions share the cached conversions
-    key = ("model", id(P), id(R), exact_fraction(gamma), bits)
-    return _cached(key, lambda: _build_model(P, R, gamma, bits))  # type: ignore[no-any-return]
+    if need is None:
+        need = mp.prec + 48 + 2 * horizon_bits(gamma) + n.bit_length() + m.bit_length()
+    key = ("model", id(P), id(R), exact_fraction(gamma))
+    entry = _CACHE.get(key)
+    if entry is None or entry[0].bits < need:
+        _CACHE.pop(key, None)
+        bits = 2 * need + (-2 * need) % 64
+        entry = (_cached(key, lambda: _build_model(P, R, gamma, bits), (P, R)), None)
+    base: _Model = entry[0]
+    target = need + (-need) % 32
+    if base.bits <= target + 64:
+        return base
+    return _cached(("derived", id(base), target), lambda: _derive(base, target), (base,))  # type: ignore[no-any-return]
+
+
+def _derive(base: _Model, bits: int) -> _Model:
+    """The model at fewer bits: floor(floor(x 2^a) / 2^k) = floor(x 2^(a-k)) for P and gamma;
+    r(s,a) (already a floor) loses at most one more unit."""
+    k = base.bits - bits
+    p = _cached(("shifted", id(base.P), k), lambda: base.P >> k, (base.P,))
+    r = None if base.r is None else base.r >> k
+    return _Model(
+        bits, base.scale - k, base.n, base.m, p, p.reshape(base.n * base.m, base.n), r,
+        base.reward_exponent, base.gamma >> k, base.gamma_float, base.pins,
+    )
 
 
 def _build_model(P: RealTensor3, R: RealTensor3 | None, gamma: Real, bits: int) -> _Model:
     n, m = len(P), len(P[0])
     p_fixed = _fixed_tensor(P, bits)
     r_fixed = None
-    scale = bits
+    scale, exponent = bits, 0
     if R is not None:
         r_raw = _fixed_tensor(R, bits)
-        top = max((abs(int(x)) for x in r_raw.flat), default=0)
+        top = int(np.max(np.abs(r_raw))) if r_raw.size else 0
         e = top.bit_length() - bits
         if abs(e) > 16:  # keep about `bits` significant bits for rewards far from 1 in size
             scale = bits - e
             r_raw = _fixed_tensor(R, scale)
+            top = int(np.max(np.abs(r_raw)))
+        exponent = (top + 1).bit_length() - scale
         r_fixed = (p_fixed * r_raw).sum(axis=2) >> bits
     g = exact_fraction(gamma)
-    return _Model(bits, scale, n, m, p_fixed, r_fixed, fixed(g, bits), float(g), (P, R))
+    flat = p_fixed.reshape(n * m, n)
+    return _Model(bits, scale, n, m, p_fixed, flat, r_fixed, exponent, fixed(g, bits), float(g), (P, R))
 
 
 def _fixed_tensor(xs: RealTensor3, bits: int) -> Any:
     """floor(x * 2^bits) of a nested [n][m][k] list, as an object array (cached)."""
     key = ("tensor", id(xs), bits)
-    return _cached(key, lambda: (_fixed_flat(xs, bits).reshape(len(xs), len(xs[0]), len(xs[0][0])), xs))[0]
+    n, m, k = len(xs), len(xs[0]), len(xs[0][0])
+    return _cached(key, lambda: _fixed_flat(xs, bits).reshape(n, m, k), (xs,))
 
 
 def _fixed_flat(xs: RealTensor3, bits: int) -> Any:
     flat = [x for block in xs for row in block for x in row]
-    if all(type(x) is Fraction for x in flat):
-        ints = [(n << bits) // d for n, d in map(Fraction.as_integer_ratio, flat)]
-    else:
+    try:
+        # binary64 inputs have power-of-two denominators: a shift instead of a division
+        ints = [
+            (n << (bits + 1 - d.bit_length())) if d & (d - 1) == 0 and d.bit_length() <= bits
+            else (n << bits) // d
+            for n, d in (x.as_integer_ratio() for x in flat)
+        ]
+    except (AttributeError, TypeError):  # mpf entries
         ints = [fixed(x, bits) for x in flat]
     out = np.empty(len(ints), dtype=object)
     out[:] = ints
     return out
 
 
-def _policy_part(model: _Model, pi: Any, exact: bool = False) -> _PolicyPart:
+def policy_part(model: _Model, pi: Any, exact: bool = False) -> _PolicyPart:
     """P_pi, r_pi and the float64 factorization of I - gamma P_pi; pi is softmax(pi) unless exact."""
     key = ("policy", id(model), id(pi), exact)
-    return _cached(key, lambda: _build_policy_part(model, pi, exact))  # type: ignore[no-any-return]
+    return _cached(key, lambda: _build_policy_part(model, pi, exact), (model, pi))  # type: ignore[no-any-return]
 
 
 def _build_policy_part(model: _Model, pi: Any, exact: bool) -> _PolicyPart:
+    bits = model.bits
+    weights, p_pi, lu = _cached(
+        ("chain", id(model.P), id(pi), exact, model.gamma), lambda: _chain(model, pi, exact), (model.P, pi)
+    )
+    r_pi = None if model.r is None else (weights * model.r).sum(axis=1) >> bits
+    return _PolicyPart(weights, p_pi, r_pi, lu, (pi, model))
+
+
+def _chain(model: _Model, pi: Any, exact: bool) -> tuple[Any, Any, Any]:
+    """pi, P_pi (shared by models with and without R) and the float64 LU of I - gamma P_pi."""
     bits = model.bits
     if exact:
         weights = fixed_array(pi, bits)
@@ -225,7 +274,6 @@ def _build_policy_part(model: _Model, pi: Any, exact: bool) -> _PolicyPart:
         with mp.workprec(bits + 16):
             weights = fixed_array(policy(pi), bits)
     p_pi = (weights[:, :, None] * model.P).sum(axis=1) >> bits
-    r_pi = None if model.r is None else (weights * model.r).sum(axis=1) >> bits
     p_float = np.array([[float(int(x) >> (bits - 60)) for x in row] for row in p_pi]) * 2.0**-60
     lu = None
     with np.errstate(all="ignore"):
@@ -234,14 +282,20 @@ def _build_policy_part(model: _Model, pi: Any, exact: bool) -> _PolicyPart:
             lu = scipy.linalg.lu_factor(system, check_finite=False)
             if not np.all(np.isfinite(lu[0])) or np.min(np.abs(np.diag(lu[0]))) == 0:
                 lu = None
-    return _PolicyPart(weights, p_pi, r_pi, lu, (pi, model))
+    return weights, p_pi, lu
 
 
 def _solve(model: _Model, part: _PolicyPart, transpose: bool, b: Any = None) -> Any:
-    """x = (I - gamma P_pi)^-1 b (b = r_pi by default), or (I - gamma P_pi^T)^-1 b, in fixed point."""
+    """x = (I - gamma P_pi)^-1 b (b = r_pi by default), or (I - gamma P_pi^T)^-1 b, in fixed point,
+    with a residual below 2^-(prec + 8) relative to b's scale (cached per precision)."""
+    key = ("solve", id(part), transpose, None if b is None else tuple(b), mp.prec)
+    return _cached(key, lambda: _solve_now(model, part, transpose, b), (part,))
+
+
+def _solve_now(model: _Model, part: _PolicyPart, transpose: bool, b: Any) -> Any:
     rhs = part.r_pi if b is None else b
     bits, g = model.bits, model.gamma
-    matrix = part.p_pi.T if transpose else part.p_pi
+    matrix = part.p_pi.T.copy() if transpose else part.p_pi
 
     def apply(x: Any) -> Any:
         return x - ((g * ((matrix @ x) >> bits)) >> bits)
@@ -269,22 +323,25 @@ def _exact_solve(model: _Model, matrix: Any, rhs: Any) -> Any:
 
 
 def _v_fixed(model: _Model, theta: RealMat) -> Any:
-    return _solve(model, _policy_part(model, theta), transpose=False)
+    return _solve(model, policy_part(model, theta), transpose=False)
+
+
+def q_fixed(model: _Model, values: Any) -> Any:
+    """floor-rounded r(s,a) + gamma sum_s' P(s'|s,a) V(s') in fixed point, as an [n][m] array."""
+    bits = model.bits
+    future = (model.gamma * ((model.flat @ values) >> bits)) >> bits
+    return model.r + future.reshape(model.n, model.m)
 
 
 def _q_fixed(model: _Model, values: Any) -> Any:
-    """r(s,a) + gamma sum_s' P(s'|s,a) V(s') in fixed point."""
-    bits = model.bits
-    flat = model.P.reshape(model.n * model.m, model.n)
-    future = (model.gamma * ((flat @ values) >> bits)) >> bits
-    return (model.r + future.reshape(model.n, model.m)).tolist()
+    return q_fixed(model, values).tolist()
 
 
 def _d_fixed(model: _Model, mu: Sequence[Real], theta: RealMat) -> Any:
     bits = model.bits
     b = np.empty(model.n, dtype=object)
     b[:] = [(((1 << bits) - model.gamma) * fixed(x, bits)) >> bits for x in mu]
-    return _solve(model, _policy_part(model, theta), transpose=True, b=b)
+    return _solve(model, policy_part(model, theta), transpose=True, b=b)
 
 
 def performance_difference(

@@ -17,7 +17,6 @@ propagated (triangle inequality).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -26,7 +25,7 @@ import numpy as np
 from mpmath import mp
 
 from reference import mdp
-from reference.numbers import exact_fraction, exponent_bound, fixed, fixed_array
+from reference.numbers import exact_fraction, exponent_bound, fixed_array
 
 GUARD = 64
 
@@ -35,7 +34,10 @@ GUARD = 64
 
 
 def up(x: Fraction) -> Any:
-    """The Fraction x as an mpf rounded up (so a bound stays a bound)."""
+    """The Fraction x as an mpf rounded up (so a bound stays a bound), with 2^-10 relative slack
+    and an absolute floor of 2^-prec: a bound tight to the last bit is useless to a reader who
+    checks it against a value recomputed at higher precision (whose own error is ~2^-prec)."""
+    x = x * (1 + Fraction(1, 1024)) + Fraction(1, 1 << mp.prec)
     return mp.mpf(mpmath.libmp.from_rational(x.numerator, x.denominator, mp.prec, "u"))
 
 
@@ -44,40 +46,38 @@ def _flat(value: Any) -> list[Any]:
 
 
 class _Data:
-    """Fixed-point images of an instance at F bits (values at F - e bits, |R| < 2^e)."""
+    """Fixed-point images of an instance at F >= prec + 64 bits (shared with reference.mdp's
+    cache): P, gamma, pi floored at F bits, R and values at G bits (|R| < 2^e)."""
 
-    def __init__(self, P: Any, R: Any, gamma: Any, extra: Sequence[Any] = ()) -> None:
-        self.n, self.m = len(P), len(P[0])
-        self.F = mp.prec + GUARD
-        self.e = max([exponent_bound(R) if R is not None else 0, *(exponent_bound(x) for x in extra)])
-        self.G = self.F - self.e
-        self.P = fixed_array(P, self.F)
-        self.R = fixed_array(R, self.G) if R is not None else None
-        self.gamma = fixed(gamma, self.F)
+    def __init__(self, P: Any, R: Any, gamma: Any) -> None:
+        self.model = mdp.fixed_model(P, R, gamma, need=mp.prec + GUARD)
+        self.n, self.m = self.model.n, self.model.m
+        self.F = self.model.bits
+        self.G = self.model.scale
+        self.e = self.model.reward_exponent
         self.one_minus_gamma = 1 - exact_fraction(gamma)
 
     def policy(self, theta: Any) -> Any:
-        with mp.workprec(self.F + 32):
-            return fixed_array(mdp.policy(theta), self.F)
+        return mdp.policy_part(self.model, theta).pi
 
     def values(self, xs: Any) -> Any:
         return fixed_array(xs, self.G)
 
     def unit(self) -> Fraction:
-        """One unit of a value: 2^(e - F)."""
-        k = self.e - self.F
-        return Fraction(1 << k) if k >= 0 else Fraction(1, 1 << -k)
+        """One unit of a value: 2^-G."""
+        return Fraction(1, 1 << self.G) if self.G >= 0 else Fraction(1 << -self.G)
 
     def prob_unit(self) -> Fraction:
         return Fraction(1, 1 << self.F)
 
     def rounding(self, value_bound: Fraction, policy_terms: int) -> Fraction:
         """A bound on |exact residual - computed residual| for a residual of the form
-        sum_a pi sum_t P (R + gamma X) - X: data rounding (S + 2 A + 2) 2^-F (|R| + |X|) and
-        at most 8 floors of one unit, doubled for safety."""
+        sum_a pi(a|s) [r(s,a) + gamma sum_t P(t|s,a) X(t)] - X: the data (P, gamma, pi) are off by
+        < 2^-F (pi by < 2 * 2^-F), R and X by < 2^-G, each shift floors by < 2^-G; in all
+        (S + 2A + 1) 2^-F (|R| + |X|) + (S + 6) 2^-G; doubled for safety."""
         scale = Fraction(2) ** self.e + value_bound
         terms = self.n + 2 * policy_terms + 2
-        return 2 * (terms * self.prob_unit() * scale + 8 * self.unit())
+        return 2 * (terms * self.prob_unit() * scale + (self.n + 8) * self.unit())
 
     def bound(self, residual: Fraction, rounding: Fraction) -> Any:
         return up((residual + rounding) / self.one_minus_gamma)
@@ -96,27 +96,18 @@ def _magnitude(xs: Any) -> Fraction:
 
 
 def _v_residual(d: _Data, pi: Any, V: Any) -> Any:
-    """T V - V with T V = sum_a pi(a|s) sum_t P(t|s,a) (R + gamma V(t)), in units 2^-G."""
-    F = d.F
-    future = (d.gamma * V) >> F
-    inner = (d.P * (d.R + future[None, None, :])).sum(axis=2) >> F
-    return ((pi * inner).sum(axis=1) >> F) - V
+    """T V - V with T V(s) = sum_a pi(a|s) [r(s,a) + gamma sum_t P(t|s,a) V(t)], in units 2^-G."""
+    return ((pi * mdp.q_fixed(d.model, V)).sum(axis=1) >> d.F) - V
 
 
 def _q_residual(d: _Data, pi: Any, Q: Any) -> Any:
-    """T Q - Q with T Q(s,a) = sum_t P(t|s,a) (R + gamma sum_b pi(b|t) Q(t,b))."""
-    F = d.F
-    w = (pi * Q).sum(axis=1) >> F
-    future = (d.gamma * w) >> F
-    return ((d.P * (d.R + future[None, None, :])).sum(axis=2) >> F) - Q
+    """T Q - Q with T Q(s,a) = r(s,a) + gamma sum_t P(t|s,a) sum_b pi(b|t) Q(t,b)."""
+    return mdp.q_fixed(d.model, (pi * Q).sum(axis=1) >> d.F) - Q
 
 
 def _star_residuals(d: _Data, V: Any) -> Any:
-    """max_a sum_t P (R + gamma V) - V."""
-    F = d.F
-    future = (d.gamma * V) >> F
-    inner = (d.P * (d.R + future[None, None, :])).sum(axis=2) >> F
-    return np.array([max(row) for row in inner], dtype=object) - V
+    """max_a [r(s,a) + gamma sum_t P(t|s,a) V(t)] - V(s)."""
+    return np.array([max(row) for row in mdp.q_fixed(d.model, V)], dtype=object) - V
 
 
 # ---- certificates -------------------------------------------------------------------------------
@@ -147,10 +138,7 @@ def q_star(P: Any, R: Any, gamma: Any, *, value: Any) -> Any:
     """mdp.q_star: T Q(s,a) = r(s,a) + gamma sum_t P(t|s,a) max_b Q(t,b) is a gamma-contraction."""
     d = _Data(P, R, gamma)
     Q = d.values(value)
-    F = d.F
-    best = np.array([max(row) for row in Q], dtype=object)
-    future = (d.gamma * best) >> F
-    res = ((d.P * (d.R + future[None, None, :])).sum(axis=2) >> F) - Q
+    res = mdp.q_fixed(d.model, np.array([max(row) for row in Q], dtype=object)) - Q
     return d.bound(_max_abs_units(res) * d.unit(), d.rounding(_magnitude(value), 1))
 
 
@@ -158,13 +146,13 @@ def visitation(P: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> Any:
     """mdp.visitation: ||d - d~||_inf <= ||d - d~||_1 <= (||res||_1 + rounding) / (1 - gamma),
     res = (1 - gamma) mu + gamma P_pi^T d~ - d~."""
     d = _Data(P, None, gamma)
-    F = d.F
+    F, g = d.F, d.model.gamma
     pi = d.policy(theta)
     dist = fixed_array(value, F)
     mass = (pi * dist[:, None]) >> F
-    inflow = (mass[:, :, None] * d.P).sum(axis=(0, 1)) >> F
-    start = (((1 << F) - d.gamma) * fixed_array(mu, F)) >> F
-    res = start + ((d.gamma * inflow) >> F) - dist
+    inflow = (mass.reshape(-1) @ d.model.flat) >> F
+    start = (((1 << F) - g) * fixed_array(mu, F)) >> F
+    res = start + ((g * inflow) >> F) - dist
     l1 = sum(abs(int(x)) for x in res)
     total = Fraction(2) ** exponent_bound(_flat(value)) * d.n
     rounding = 8 * (d.n * d.m + d.n + 4) * d.prob_unit() * (1 + total)

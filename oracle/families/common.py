@@ -20,19 +20,26 @@ def shape_of(value: Any, key: str) -> Shape:
     inner = [shape_of(v, f"{key}[{i}]") for i, v in enumerate(value)]
     for i, s in enumerate(inner):
         if s != inner[0]:
-            raise InstanceError(f"{key}[{i}]", f"has shape {list(s)}, expected {list(inner[0])} like {key}[0]")
+            expected = f"expected {list(inner[0])} like {key}[0]"
+            raise InstanceError(f"{key}[{i}]", f"has shape {list(s)}, {expected}")
     return (len(value), *inner[0])
 
 
 def array(instance: Instance, key: str, shape: Shape | None = None, ndim: int | None = None) -> Any:
     """Read `key` (top-level, or "params.x"), convert it to exact values, check its shape."""
-    value = exact(instance.get(key), key)
-    got = shape_of(value, key)
+    raw = instance.get(key)
+    known = instance.checked.get(key)
+    if known is not None and known[0] is raw:
+        value, got = raw, known[1]
+    else:
+        value = exact(raw, key)
+        got = shape_of(value, key)
     if shape is not None and got != shape:
         raise InstanceError(key, f"has shape {list(got)}, expected {list(shape)}")
     if ndim is not None and len(got) != ndim:
         raise InstanceError(key, f"has {len(got)} dimensions, expected {ndim}")
     _store(instance, key, value)
+    instance.checked[key] = (value, got)
     return value
 
 
