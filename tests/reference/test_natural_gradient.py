@@ -758,3 +758,28 @@ def test_oracle_bound_holds(formula_id: str) -> None:
             )
             assert worst <= value.error_bound, (formula_id, seed)
         assert math.isfinite(float(value.error_bound))
+
+
+@given(categorical_instances(), gaussian_instances(max_dim=3))
+def test_natural_step_kl_matches_budget(instance: Instance, gaussian: Instance) -> None:
+    """Eq. 4 vs 13 from the other side: moving by the natural step d* for budget alpha spends
+    KL(P_theta || P_theta+d*) = alpha (1 + O(sqrt(alpha))), not 2 alpha, in both families."""
+    theta, f = cat(instance)
+    mean, log_std, c, b, H = gauss(gaussian)
+    n = len(mean)
+    with mp.workdps(DPS):
+        alpha = mp.mpf(10) ** -20
+        if not all(x == f[0] for x in f):
+            p_min = min(ng.probabilities_categorical(theta))
+            step = ng.natural_step_categorical(theta, f, alpha * p_min)
+            kl = ng.kl_categorical(theta, [to_mpf(x) + d for x, d in zip(theta, step, strict=True)])
+            assert abs(kl / (alpha * p_min) - 1) < mp.mpf(10) ** -8
+        step = ng.natural_step_gaussian(mean, log_std, c, b, H, alpha)
+        if any(step):
+            kl = ng.kl_gaussian(
+                mean,
+                log_std,
+                [to_mpf(x) + d for x, d in zip(mean, step[:n], strict=True)],
+                [to_mpf(x) + d for x, d in zip(log_std, step[n:], strict=True)],
+            )
+            assert abs(kl / alpha - 1) < mp.mpf(10) ** -8
