@@ -194,32 +194,3 @@ def softmax_kl_max(theta: Any, theta_new: Any) -> float:
 
     lp, lq = log_rows(theta), log_rows(theta_new)
     return max(float(np.max(np.sum(np.exp(lp) * (lp - lq), axis=-1))), 0.0)
-
-
-def npg_stationary_condition(P: Any, mu: Any, theta: Any) -> float:
-    """The conditioning of the average-case state distribution's linear solves, from the inputs:
-    max over the recurrent classes C of P_pi of 1 / min |1 - lambda| over P_CC's eigenvalues other
-    than its eigenvalue 1, and for the transient states T of 1 / min |1 - lambda(P_TT)| (at least 1)."""
-    from scipy.sparse.csgraph import connected_components
-
-    p = np.asarray(P, dtype=np.float64)
-    p_pi = np.einsum("sa,sat->st", _softmax_rows(theta), p)
-    n = p.shape[0]
-    support = np.any(p > 0, axis=1)
-    _, labels = connected_components(support, directed=True, connection="strong")
-    worst = 1.0
-    recurrent = np.zeros(n, dtype=bool)
-    for k in np.unique(labels):
-        c = np.flatnonzero(labels == k)
-        outside = np.setdiff1d(np.arange(n), c)
-        if np.any(support[np.ix_(c, outside)]):
-            continue
-        recurrent[c] = True
-        gaps = np.sort(np.abs(1.0 - np.linalg.eigvals(p_pi[np.ix_(c, c)])))[1:]
-        if gaps.size:
-            worst = max(worst, 1.0 / max(float(gaps[0]), 1e-300))
-    t = np.flatnonzero(~recurrent)
-    if t.size:
-        gap = float(np.min(np.abs(1.0 - np.linalg.eigvals(p_pi[np.ix_(t, t)]))))
-        worst = max(worst, 1.0 / max(gap, 1e-300))
-    return float(min(worst, 1e300))

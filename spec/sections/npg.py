@@ -28,9 +28,9 @@ OMEGA = Arg(
 FISHER_AVERAGE = Tolerance(
     "fisher_average",
     64.0,
-    "npg_stationary_condition(P, mu, theta)",
-    "the stationary law's linear solves (one per recurrent class, one for the absorption "
-    "probabilities): condition ~ 1 / (1 - the largest |eigenvalue| < 1 of P_pi), from the inputs",
+    "stationary_kappa(P, theta)",
+    "blocks d(s) C_s with |C_s| <= 1/4: the stationary law's error, whose conditioning is the "
+    "fundamental matrices' (stationary_kappa, as for mdp.stationary)",
 )
 NATURAL_DIRECTION = Tolerance(
     "natural_direction",
@@ -59,7 +59,7 @@ COMPATIBLE_LOSS = Tolerance(
 SOFTMAX_UPDATE = Tolerance(
     "softmax_update",
     64.0,
-    "1 + amax(theta) + eta * amax(R) * kappa(gamma)**3",
+    "(1 + amax(theta) + eta * amax(R) * kappa(gamma)**3)",
     "probabilities softmax(theta + eta A / (1 - gamma)): the logits' rounding (|theta|) and the "
     "advantage's error (|R| kappa^2) amplified by eta / (1 - gamma)",
 )
