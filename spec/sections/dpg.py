@@ -30,14 +30,14 @@ A_LQR = Arg("a", ("m",), "params.a", "an action a", domain="real")
 LQR_HORIZON = "lqr_horizon(gamma, A, B, K)"
 LQR_VALUE = Tolerance(
     "lqr_value",
-    16.0,
+    32.0,
     f"{LQR_HORIZON}**2 * lqr_cost(Q, R, K) * (np.trace(Sigma0) + kappa(gamma) * np.trace(W))",
     "a discounted Lyapunov solve: P_K ~ |C_K| H and its error ~ eps |C_K| H^2, H = lqr_horizon "
     "(>= 1/(1 - rho^2), rho the discounted spectral radius), times the traces V is read with",
 )
 LQR_Q = Tolerance(
     "lqr_q",
-    16.0,
+    32.0,
     f"{LQR_HORIZON}**2 * lqr_cost(Q, R, K) * ((amax(A) * amax(s) * np.size(s) + amax(B) * amax(a) * np.size(a))**2"
     " + kappa(gamma) * np.trace(W)) + amax(Q) * amax(s)**2 * np.size(s)**2 + amax(R) * amax(a)**2 * np.size(a)**2",
     "P_K's error (eps |C_K| H^2) read at the next state A s + B a and the noise, plus the reward's rounding",
@@ -50,7 +50,7 @@ LQR_VISITATION = Tolerance(
 )
 LQR_GRADIENT = Tolerance(
     "lqr_gradient",
-    32.0,
+    64.0,
     f"{LQR_HORIZON}**2 * (amax(R) * amax(K) + {LQR_HORIZON} * amax(B) * lqr_cost(Q, R, K) * (amax(A) + amax(B) * amax(K)))"
     " * (amax(Sigma0) + kappa(gamma) * amax(W))",
     "-2/(1-gamma) E_K Sigma_d: P_K's error (eps |C_K| H^2) through E_K = R K + gamma B^T P_K M, times "
@@ -74,7 +74,7 @@ FSCA_SIZE = "(amax(c) + amax(h) * amax(theta) + amax(H) * amax(theta)**2)"
 FSCA_LOGITS = "(1 + amax(G) * amax(theta) + amax(L))"
 FSCA_VALUE = Tolerance(
     "fsca_value",
-    8.0,
+    16.0,
     f"{FSCA_SIZE} * {FSCA_LOGITS} * kappa(gamma)**2",
     "a policy evaluation like mdp.v (|r| kappa^2), with the rounding of the softmax transition "
     "(relative ~ eps times its logits) and of the reward",
@@ -94,7 +94,7 @@ FSCA_VISITATION = Tolerance(
 )
 FSCA_GRADIENT = Tolerance(
     "fsca_gradient",
-    8.0,
+    16.0,
     f"kappa(gamma) * (amax(G) * {FSCA_SIZE} * {FSCA_LOGITS} * kappa(gamma)**2 + amax(h) + amax(H) * amax(theta))",
     "d(s)/(1-gamma) grad_a Q: values (|r| kappa^2) times |G| through grad_a P, times the visitation's kappa",
 )
@@ -283,7 +283,7 @@ FORMULAS = (
         output_shape=("N",),
         tolerance=Tolerance(
             "ddpg_target",
-            8.0,
+            16.0,
             "amax(r) + amax(q_next)",
             "one multiply-add per entry: a few eps of |r| + |q_next|",
         ),
@@ -302,7 +302,7 @@ FORMULAS = (
         output_shape=(),
         tolerance=Tolerance(
             "ddpg_critic_loss",
-            8.0,
+            16.0,
             "np.size(q) * (amax(q) + amax(y))**2",
             "a mean (or, under a sum convention, a sum) of squares of differences: the sum's rounding bounds both",
         ),
@@ -339,7 +339,7 @@ FORMULAS = (
         args=(PARAMS, PARAMS_TARGET, TAU),
         output_shape=("N",),
         tolerance=Tolerance(
-            "ddpg_soft_update", 8.0, "amax(theta) + amax(theta_target)", "two products and a sum per entry"
+            "ddpg_soft_update", 16.0, "amax(theta) + amax(theta_target)", "two products and a sum per entry"
         ),
         reference="reference.dpg:soft_update",
         references=(LILLICRAP,),
