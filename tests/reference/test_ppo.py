@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
-from mpmath import mp
+from mpmath import iv, mp
 
 import spec
-from oracle.evaluate import arguments, compute, evaluate, leaves
+from oracle.certificates import ppo as certificates
+from oracle.evaluate import arguments, compute, evaluate, leaves, resolve
 from oracle.families import batch
 from oracle.instance import Instance, from_mapping
 from reference import mdp, ppo
@@ -418,3 +419,45 @@ def test_oracle_bound_holds(formula_id: str, data: st.DataObject) -> None:
     with mp.workdps(60):
         for shown, exact_value in zip(leaves(printed["value"]), leaves(truth), strict=True):
             assert abs(to_mpf(shown) - exact_value) <= bound
+
+
+@pytest.mark.parametrize("formula_id", PPO_IDS)
+@given(data=st.data())
+@settings(max_examples=4)
+def test_certificate_encloses_the_value_and_catches_a_wrong_one(formula_id: str, data: st.DataObject) -> None:
+    """The certified bound (at 60 digits) contains |value - truth| (truth at 100 digits), is
+    tight (< 1e-25), and a value off by 1e-12 gets a bound of at least that."""
+    f = spec.formula(formula_id)
+    assert f.bound == "certified" and f.certificate is not None
+    instance = data.draw(batch_instances() if f.family == "batch" else ppo_instances(max_states=3))
+    args = arguments(f, instance)
+    value = compute(f, args, 30)
+    truth = compute(f, args, 100)
+    certify = resolve(f.certificate)
+    with mp.workdps(60):
+        bound = certify(*args, value=value)
+        assert bound >= max(abs(to_mpf(x) - y) for x, y in zip(leaves(value), leaves(truth), strict=True))
+        assert bound < to_mpf(10) ** -25
+        shift = to_mpf(10) ** -12
+        wrong = _shifted(value, shift)
+        assert certify(*args, value=wrong) >= shift * (1 - to_mpf(10) ** -6)
+
+
+def _shifted(value: Any, shift: Any) -> Any:
+    if isinstance(value, list):
+        return [_shifted(v, shift) for v in value]
+    return value + shift
+
+
+def test_certificate_slope_hull_at_an_undecidable_kink() -> None:
+    """Where the ratio's enclosure straddles the kink 1 + eps (A > 0), the slope's enclosure is
+    the hull of both branches, [0, A]; decidable cases give 0 or A (on the kink itself, A)."""
+    with mp.workdps(50), certificates._interval_precision():
+        eps, adv, kink = iv.mpf(0.25), iv.mpf(2), iv.mpf(1.25)
+        near = kink + iv.mpf([-(to_mpf(10) ** -30), to_mpf(10) ** -30])
+        hull = certificates._slope(near, adv, eps)
+        assert to_mpf(hull.a) == 0 and to_mpf(hull.b) == 2
+        assert to_mpf(certificates._slope(iv.mpf(2), adv, eps).b) == 0  # r > 1 + eps, A > 0: clipped
+        assert to_mpf(certificates._slope(iv.mpf(2), -adv, eps).a) == -2  # r > 1 + eps, A < 0: unclipped
+        on_kink = certificates._slope(kink, adv, eps)
+        assert to_mpf(on_kink.a) == 2 and to_mpf(on_kink.b) == 2
