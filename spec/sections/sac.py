@@ -73,7 +73,7 @@ Q_TARGET = Tolerance(
 )
 LOG_PROB = Tolerance(
     "sac_log_prob",
-    16.0,
+    32.0,
     "np.max(np.sum(1 + ((u - mean) * np.exp(-log_std)) ** 2 + np.abs(log_std) + 2 * np.abs(u)"
     " + np.abs(np.log(scale)), axis=-1))",
     "a few roundings of each term of the sum over dimensions: z^2/2, log std, log scale and the"
