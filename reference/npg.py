@@ -30,18 +30,32 @@ def reachable(P: RealTensor3, gamma: Real, mu: Sequence[Real]) -> list[bool]:
     """d_mu^pi(s) > 0, decided exactly: s is in the support of mu, or (gamma > 0) reachable from
     it along transitions with P(s'|s,a) > 0 for some a (every softmax action has pi > 0)."""
     n = len(P)
-    seen = [mu[s] != 0 for s in range(n)]
-    if gamma == 0:
+    seen = [bool(mu[s]) for s in range(n)]
+    if not gamma:
         return seen
+    successors = _support(P)
     stack = [s for s in range(n) if seen[s]]
     while stack:
-        s = stack.pop()
-        for block in P[s]:
-            for t, x in enumerate(block):
-                if x != 0 and not seen[t]:
-                    seen[t] = True
-                    stack.append(t)
+        for t in successors[stack.pop()]:
+            if not seen[t]:
+                seen[t] = True
+                stack.append(t)
     return seen
+
+
+_SUPPORT: list[tuple[Any, list[list[int]]]] = []
+
+
+def _support(P: RealTensor3) -> list[list[int]]:
+    """succ[s] = the states s' with P(s'|s,a) != 0 for some a (remembered for the last few P,
+    which are kept alive so that their ids stay theirs)."""
+    for known, succ in _SUPPORT:
+        if known is P:
+            return succ
+    succ = [sorted({t for block in row for t, x in enumerate(block) if x}) for row in P]
+    _SUPPORT.append((P, succ))
+    del _SUPPORT[:-4]
+    return succ
 
 
 def discounted_weights(P: RealTensor3, gamma: Real, mu: Sequence[Real], theta: RealMat) -> Vec:

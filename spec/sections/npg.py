@@ -134,6 +134,8 @@ FORMULAS = (
         output_shape=("S", "A"),
         tolerance=NATURAL_DIRECTION,
         reference="reference.npg:direction",
+        bound="certified",
+        certificate="oracle.certificates.npg:direction",
         references=(AMARI, KAKADE, AGARWAL),
         notes=(
             "Eq 19. The pseudo-inverse removes the constant vector of each state's block (a softmax "
@@ -176,6 +178,8 @@ FORMULAS = (
         output_shape=("S", "A"),
         tolerance=COMPATIBLE,
         reference="reference.npg:compatible_regression",
+        bound="certified",
+        certificate="oracle.certificates.npg:compatible_regression",
         references=(KAKADE, AGARWAL),
         notes="Eqs 20, 21 (and 19: F^+ grad V = omega* / (1 - gamma)).",
     ),
