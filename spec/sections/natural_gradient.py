@@ -147,6 +147,8 @@ def _cat(
         tol,
         f"reference.natural_gradient:{fn}",
         refs,
+        bound="certified",
+        certificate=f"oracle.certificates.natural_gradient:certify_{fn}",
         notes=notes,
     )
 
@@ -175,6 +177,8 @@ def _gauss(
         tol,
         f"reference.natural_gradient:{fn}",
         refs,
+        bound="certified",
+        certificate=f"oracle.certificates.natural_gradient:certify_{fn}",
         notes=notes,
     )
 

@@ -735,8 +735,9 @@ DIST_IDS = [f.id for f in spec.formulas() if f.id.startswith("dist.")]
 
 @pytest.mark.parametrize("formula_id", DIST_IDS)
 def test_oracle_bound_holds(formula_id: str) -> None:
-    """The printed bound at 30 digits contains the value recomputed at 90 digits, on seeded instances of
-    the formula's family (uniform, moderate and near-deterministic logits; general H)."""
+    """The certified bound at 30 digits (interval arithmetic, oracle/certificates/natural_gradient.py)
+    contains the value recomputed at 90 digits, and is tight, on seeded instances of the formula's
+    family (uniform, moderate and near-deterministic logits; general H)."""
     f = spec.formula(formula_id)
     family = dist_categorical if f.family == "dist_categorical" else dist_gaussian
     options: list[dict[str, Any]] = (
@@ -757,6 +758,9 @@ def test_oracle_bound_holds(formula_id: str) -> None:
                 default=mp.zero,
             )
             assert worst <= value.error_bound, (formula_id, seed)
+            size = max((abs(to_mpf(x)) for x in leaves(truth)), default=mp.zero)
+            assert value.error_bound <= mp.mpf(10) ** -30 * (1 + size), (formula_id, seed)  # and it is tight
+        assert value.bound == "certified"
         assert math.isfinite(float(value.error_bound))
 
 
@@ -783,3 +787,39 @@ def test_natural_step_kl_matches_budget(instance: Instance, gaussian: Instance) 
                 [to_mpf(x) + d for x, d in zip(log_std, step[n:], strict=True)],
             )
             assert abs(kl / alpha - 1) < mp.mpf(10) ** -8
+
+
+@settings(max_examples=10)
+@given(
+    st.sampled_from(("dist_categorical", "dist_gaussian")),
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 5),
+    st.integers(0, 2),
+)
+def test_certified_bounds_on_random_instances(family_name: str, seed: int, size: int, choice: int) -> None:
+    """Every dist.* certificate holds against a 3x-digit recomputation on random instances of its family
+    (all sizes and kinds, including K = 1, constant f, logit scale 8, H = 0)."""
+    family = dist_categorical if family_name == "dist_categorical" else dist_gaussian
+    formulas = [f for f in spec.formulas() if f.family == family_name]
+    if family is dist_categorical:
+        options: dict[str, Any] = {
+            "support": size,
+            "logit_scale": (1.0, 0.0, 4.0, 8.0)[choice + (seed % 2)],
+            "values": ("normal", "integer", "constant")[choice],
+        }
+    else:
+        options = {
+            "dim": min(size, 3),
+            "log_std_scale": (0.5, 0.0, 1.5)[choice],
+            "quadratic": ("general", "symmetric", "linear")[seed % 3],
+        }
+    instance = from_mapping(sample_instance(family, seed, options, formulas))
+    for f in formulas:
+        value = evaluate(f.id, instance, 40)
+        truth = compute(f, arguments(f, instance), 120)
+        with mp.workdps(130):
+            worst = max(
+                (abs(to_mpf(a) - to_mpf(b)) for a, b in zip(leaves(value.value), leaves(truth), strict=True)),
+                default=mp.zero,
+            )
+            assert worst <= value.error_bound, f.id
