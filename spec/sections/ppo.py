@@ -42,7 +42,8 @@ RATIO = Tolerance(
     "ppo_ratio",
     16.0,
     "amax(expected) * (1 + amax(theta) + amax(theta_new))",
-    "exp of a difference of log-softmaxes: relative error ~ eps times the logits' magnitude",
+    "exp of a difference of log-softmaxes: relative error ~ eps times the logits' magnitude "
+    "(measured peak 1.31 units over 8000 instances and two float64 routes)",
 )
 PPO_VALUE = Tolerance(
     "ppo_value",
@@ -50,20 +51,24 @@ PPO_VALUE = Tolerance(
     "amax(R) * kappa(gamma) * ratio_bound(theta, theta_new) * (kappa(gamma) + amax(theta) + amax(theta_new))",
     "an expectation over d^{pi_t} pi_t of r A^{pi_t}, |A| <= 2 |R| kappa: A's error (|R| kappa^2, as for "
     "values) and r's relative error (~ eps times the logits), times the largest possible ratio "
-    "(ratio_bound, from the inputs)",
+    "(ratio_bound, from the inputs). Measured peak 0.29 units (surrogate, clip objective; 0.23 for the "
+    "gradient) over 8000 instances, gamma up to 0.999, logits up to scale 20, three float64 routes "
+    "(two separate solves for Q and V need the kappa^2: 181 units with kappa alone)",
 )
 PPO_BATCH = Tolerance(
     "ppo_batch",
     16.0,
     "np.sum(np.exp(logp_new - logp_old) * np.abs(adv) * (1 + np.abs(logp_new) + np.abs(logp_old)))",
     "a mean (or, under the sum convention, a sum) of r_i A_i with r_i = exp(logp_new_i - logp_old_i): "
-    "each term's rounding is ~ eps r_i |A_i| (1 + |logp|); the sum bounds both reductions",
+    "each term's rounding is ~ eps r_i |A_i| (1 + |logp|); the sum bounds both reductions "
+    "(measured peak 0.86 units; N up to 3000)",
 )
 PPO_BATCH_GRADIENT = Tolerance(
     "ppo_batch_gradient",
     16.0,
     "np.max(np.exp(logp_new - logp_old) * np.abs(adv) * (1 + np.abs(logp_new) + np.abs(logp_old)))",
-    "entrywise r_i A_i (divided by N under the mean convention): ~ eps r_i |A_i| (1 + |logp|)",
+    "entrywise r_i A_i (divided by N under the mean convention): ~ eps r_i |A_i| (1 + |logp|) "
+    "(measured peak 0.64 units)",
 )
 
 BATCH_CONVENTIONS = (
