@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
+import spec.sections as _section_modules  # bound first: `def sections` below must win the name
 from spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
 
 __all__ = [
@@ -45,7 +46,7 @@ SECTION_KEYS: tuple[str, ...] = (
 def sections() -> tuple[Section, ...]:
     loaded = []
     for key in SECTION_KEYS:
-        name = f"spec.sections.{key}"
+        name = f"{_section_modules.__name__}.{key}"
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

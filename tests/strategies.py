@@ -15,6 +15,7 @@ GAMMAS = (0.0, 0.5, 0.9, 0.99, 0.999)
 @st.composite
 def tabular_instances(
     draw: st.DrawFn,
+    /,
     max_states: int = 5,
     max_actions: int = 4,
     gammas: tuple[float, ...] = GAMMAS,

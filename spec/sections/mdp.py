@@ -3,7 +3,7 @@ performance difference lemma, hard optimal values)."""
 
 from __future__ import annotations
 
-from spec.formula import EquationRow, Formula, Section
+from spec.formula import EquationRow, Erratum, Formula, Section
 from spec.sections.common import (
     DISTRIBUTION,
     GAMMA,
@@ -18,6 +18,7 @@ from spec.sections.common import (
 )
 
 TITLE = "Natural Policy Gradient (NPG)"
+TEST = "tests/reference/test_mdp.py"
 BELLMAN = "Puterman 1994, Markov Decision Processes, ch. 6"
 SUTTON = "Sutton et al. 2000, Policy gradient methods for RL with function approximation"
 
@@ -195,10 +196,51 @@ FORMULAS = (
     ),
 )
 
+LECTURE_MAP = (
+    EquationRow(
+        14,
+        "formula",
+        (
+            "pg.objective",
+            f"{TEST}::test_objective_is_mu_weighted_value",
+            f"{TEST}::test_trajectory_distribution_enumeration",
+        ),
+        "V(mu) = E_{s0~mu} V(s0) = E_tau r(tau): the registry value, the mu-average of V, and the "
+        "trajectory expectation by enumeration",
+    ),
+    EquationRow(
+        15,
+        "property",
+        (f"{TEST}::test_trajectory_distribution_enumeration", "mdp-trajectory-density-notation"),
+        "P_mu^pi(tau) sums to 1 over all trajectories of length T, and its expected discounted return "
+        "is mu^T sum_t gamma^t P_pi^t r_pi, within gamma^T max|r|/(1-gamma) of V(mu)",
+    ),
+    EquationRow(
+        23,
+        "formula",
+        ("pg.performance_difference", f"{TEST}::test_performance_difference_lemma"),
+        "the right-hand side equals V^{pi_theta}(mu) computed independently",
+    ),
+)
+
+ERRATA = (
+    Erratum(
+        "mdp-trajectory-density-notation",
+        15,
+        r"\mathbb{E}_{\tau \sim \mathbf{p}_{\mu}^{\pi_{\theta}}} (eq 14), "
+        r"but P_{\mu}^{\pi_{\theta}}(\tau) (eq 15)",
+        "one trajectory distribution P_mu^{pi_theta}: eq 14's lower-case p_mu is eq 15's P_mu",
+        (f"{TEST}::test_trajectory_distribution_enumeration",),
+        section=TITLE,
+    ),
+)
+
 SECTION = Section(
     key="mdp",
     title="MDP core and policy gradient",
     equations=(14, 15, 23),
     formulas=FORMULAS,
-    lecture_map=(EquationRow(14, "formula", ("pg.objective",)),),
+    lecture_map=LECTURE_MAP,
+    errata=ERRATA,
+    references=(BELLMAN, SUTTON),
 )
