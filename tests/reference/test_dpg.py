@@ -486,3 +486,30 @@ def test_ddpg_oracle_on_batch_instance() -> None:
         with mp.workdps(20):
             shown = [mp.nstr(x, 10) for x in got] if isinstance(got, list) else mp.nstr(got, 10)
         assert shown == want
+
+
+def test_fsca_single_state_closed_form() -> None:
+    """S = 1, m = 1 by hand: the chain stays put, V = r(a)/(1-gamma) with r(a) = c + h a - H a^2,
+    and the DPG gradient is d/(1-gamma) grad_a Q = (h - 2 H a)/(1-gamma) (d = 1; the softmax over
+    one next state does not depend on a, whatever G is)."""
+    g, c, h, H, a = F(3, 4), F(1, 2), F(2), F(3), F(1, 5)
+    args: list[Any] = [g, [F(1)], [[F(7)]], [[[F(5)]]], [[c]], [[[h]]], [[[H]]], [[a]]]
+    with mp.workdps(DPS):
+        tol = mp.mpf(10) ** (-DPS + 3)
+        assert close(dpg.fsca_value(*args), to_mpf((c + h * a - H * a * a) / (1 - g)), tol)
+        assert close(dpg.fsca_gradient(*args)[0][0], to_mpf((h - 2 * H * a) / (1 - g)), tol)
+
+
+def test_cli_refuses_unstable_k(tmp_path: Any, capsys: Any) -> None:
+    """A K that does not stabilize the discounted loop: one line naming K, exit status 2."""
+    import json
+
+    from oracle.cli import main
+
+    raw = lqr_family.generate(3, n=2, m=1, gamma=0.9, rho=0.5)
+    raw["K"] = [[100.0, -100.0]]
+    path = tmp_path / "unstable.json"
+    path.write_text(json.dumps(raw))
+    assert main(["oracle", "lqr.value", "--instance", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("rlspec: bad instance: K: does not stabilize")
