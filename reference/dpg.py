@@ -352,6 +352,15 @@ def critic_target(r: RealVec, done: RealVec, gamma: Real, q_next: RealVec) -> Ve
     return [x + g * (1 - d) * y for x, d, y in zip(vec(r), vec(done), vec(q_next), strict=True)]
 
 
+def critic_target_timeouts(
+    r: RealVec, terminated: RealVec, truncated: RealVec, gamma: Real, q_next: RealVec
+) -> Vec:
+    """ddpg.critic_target_timeouts: y_i = r_i + gamma (1 - terminated_i) Q'(s'_i, pi'(s'_i)); a time-out
+    (truncated_i = 1) is not a terminal state of the MDP, so it bootstraps like any other step."""
+    del truncated  # the time limit is not part of the MDP
+    return critic_target(r, terminated, gamma, q_next)
+
+
 def critic_loss(q: RealVec, y: RealVec) -> Any:
     """ddpg.critic_loss: (1/N) sum_i (Q(s_i, a_i) - y_i)^2, the mean squared TD error."""
     diffs = [x - t for x, t in zip(vec(q), vec(y), strict=True)]

@@ -121,6 +121,12 @@ def ddpg_critic_target(r: Array, done: Array, gamma: Array, q_next: Array) -> Ar
     return r + float(gamma) * (1.0 - done) * q_next
 
 
+def ddpg_critic_target_timeouts(
+    r: Array, terminated: Array, truncated: Array, gamma: Array, q_next: Array
+) -> Array:
+    return r + float(gamma) * (1.0 - terminated) * q_next
+
+
 def ddpg_critic_loss(q: Array, y: Array) -> float:
     return float(np.mean((q - y) ** 2))
 

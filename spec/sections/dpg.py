@@ -109,6 +109,20 @@ DONE = Arg(
     "done", ("N",), "params.done", "1.0 where s'_i is terminal (not a time-out), else 0.0", domain="flag"
 )
 GAMMA_BATCH = Arg("gamma", (), "params.gamma", "discount factor", domain="discount")
+TERMINATED = Arg(
+    "terminated",
+    ("N",),
+    "params.terminated",
+    "1.0 where s'_i is a true terminal state, else 0.0",
+    domain="flag",
+)
+TRUNCATED = Arg(
+    "truncated",
+    ("N",),
+    "params.truncated",
+    "1.0 where the episode was cut by a time limit at s'_i (s'_i is not terminal), else 0.0",
+    domain="flag",
+)
 Q_NEXT = Arg("q_next", ("N",), "params.q_next", "target critic at the target actor: Q'(s'_i, pi'(s'_i))")
 Q_DATA = Arg("q", ("N",), "params.q", "critic at the replayed actions: Q(s_i, a_i)")
 Y = Arg("y", ("N",), "params.y", "critic targets y_i (ddpg.critic_target)")
@@ -290,6 +304,29 @@ FORMULAS = (
         reference="reference.dpg:critic_target",
         references=(LILLICRAP,),
         notes="done_i = 1 only for a true terminal state: a time-out must keep done_i = 0 (it bootstraps).",
+    ),
+    Formula(
+        id="ddpg.critic_target_timeouts",
+        section=TITLE,
+        title="DDPG critic target with time-outs (terminated / truncated)",
+        latex=r"y_i = r_i + \gamma (1 - \mathrm{terminated}_i)\, Q'(s'_i, \pi'(s'_i))\quad(\mathrm{truncated}_i \text{ still bootstraps})",
+        equation="y_i = r_i + gamma (1 - terminated_i) q_next_i; a time-out (truncated_i = 1) still bootstraps",
+        family="batch",
+        args=(REWARD, TERMINATED, TRUNCATED, GAMMA_BATCH, Q_NEXT),
+        output_shape=("N",),
+        tolerance=Tolerance(
+            "ddpg_target",
+            16.0,
+            "amax(r) + amax(q_next)",
+            "one multiply-add per entry: a few eps of |r| + |q_next|",
+        ),
+        reference="reference.dpg:critic_target_timeouts",
+        references=(LILLICRAP, "Pardo et al. 2018, Time limits in reinforcement learning (ICML)"),
+        notes=(
+            "The Gymnasium-style split of done into terminated and truncated: a time limit is not part of the MDP, "
+            "so the state reached at a time-out keeps its value and the target bootstraps from it. "
+            "`truncated` is an input that must not change the value."
+        ),
     ),
     Formula(
         id="ddpg.critic_loss",

@@ -513,3 +513,12 @@ def test_cli_refuses_unstable_k(tmp_path: Any, capsys: Any) -> None:
     assert main(["oracle", "lqr.value", "--instance", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and err.startswith("rlspec: bad instance: K: does not stabilize")
+
+
+def test_ddpg_timeouts_bootstrap() -> None:
+    """A time-out (truncated) bootstraps, a terminal state does not; both flags: terminal wins."""
+    r, q_next, gamma = [F(1), F(1), F(1), F(1)], [F(10)] * 4, F(1, 2)
+    terminated, truncated = [F(0), F(1), F(0), F(1)], [F(0), F(0), F(1), F(1)]
+    with mp.workdps(DPS):
+        y = dpg.critic_target_timeouts(r, terminated, truncated, gamma, q_next)
+        assert [mp.nstr(x, 10) for x in y] == ["6.0", "1.0", "6.0", "1.0"]
