@@ -9,6 +9,7 @@ DPG theorem (lecture eq 39) are not zero here.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,6 @@ import numpy as np
 from oracle.errors import InstanceError
 from oracle.families.common import array, discount, normalized, probability_vector, shape_of
 from oracle.families.lqr import symmetric
-from oracle.families.tabular import _rows_summing_to_one
 from oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 4), "action_dim": (1, 3)}
@@ -70,7 +70,7 @@ def generate(
     return {
         "family": "fsca",
         "gamma": g,
-        "mu": _rows_summing_to_one(rng.dirichlet(np.ones(S))),
+        "mu": _distribution(rng.dirichlet(np.ones(S))),
         "L": rng.normal(size=(S, S)).tolist(),
         "G": (float(coupling) * rng.normal(size=(S, S, m))).tolist(),
         "c": rng.uniform(-1.0, 1.0, size=(S, S)).tolist(),
@@ -78,3 +78,11 @@ def generate(
         "H": H.tolist(),
         "theta": (0.5 * rng.normal(size=(S, m))).tolist(),
     }
+
+
+def _distribution(p: np.ndarray) -> list[float]:
+    """p as binary64 numbers summing to exactly 1 (the rounding slack goes to the largest entry)."""
+    out = [float(x) for x in p]
+    k = int(np.argmax(p))
+    out[k] = float(1 - sum((Fraction(x) for i, x in enumerate(out) if i != k), Fraction(0)))
+    return out
