@@ -99,9 +99,14 @@ def kl_categorical(theta: Sequence[Real], theta_new: Sequence[Real]) -> Any:
 def natural_direction_categorical(theta: Sequence[Real], f: Sequence[Real]) -> Vec:
     """dist.natural_direction_categorical: F(theta)^+ grad J(theta). Lecture eq. 5, 7, 13.
 
-    (It equals f - mean(f): the natural gradient of a categorical J is the centred f.)
+    With F^+ = C D^{-1} C (fisher_pinv_categorical) and 1^T grad J = 0, F^+ grad J = C D^{-1} grad J:
+    divide by p, then centre. (Applying the rounded C first would divide its rounding residue by
+    min p.) It equals f - mean(f): the natural gradient of a categorical J is the centred f.
     """
-    return _matvec(fisher_pinv_categorical(theta), gradient_categorical(theta, f))
+    p = probabilities_categorical(theta)
+    x = [gi / pi for gi, pi in zip(gradient_categorical(theta, f), p, strict=True)]
+    mean = mp.fsum(x) / len(x)
+    return [xi - mean for xi in x]
 
 
 def natural_step_categorical(theta: Sequence[Real], f: Sequence[Real], alpha: Real) -> Vec:
@@ -237,10 +242,6 @@ def natural_step_gaussian(
 
 
 # ---- shared ----------------------------------------------------------------------------------
-
-
-def _matvec(a: Mat, x: Vec) -> Vec:
-    return [dot(row, x) for row in a]
 
 
 def _natural_step(g: Vec, direction: Vec, alpha: Real) -> Vec:

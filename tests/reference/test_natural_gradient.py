@@ -823,3 +823,26 @@ def test_certified_bounds_on_random_instances(family_name: str, seed: int, size:
                 default=mp.zero,
             )
             assert worst <= value.error_bound, f.id
+
+
+def test_extreme_logits() -> None:
+    """p_min = e^-100 (far below 10^-40): the natural direction is still f - mean(f) to 40 digits, the
+    Fisher's pseudo-inverse route through the structure does not amplify rounding by 1 / p_min, and
+    the oracle's certified bound at 30 digits is tight."""
+    theta = [0, -50, -100, -7]
+    f = [Fraction(1, 3), Fraction(2), Fraction(-1), Fraction(5, 7)]
+    mean = sum(f, Fraction(0)) / 4
+    with mp.workdps(40):
+        d = ng.natural_direction_categorical(theta, f)
+        assert close(d, [to_mpf(x - mean) for x in f], mp.mpf(10) ** -38)
+    instance = from_mapping(
+        {
+            "family": "dist_categorical",
+            "theta": theta,
+            "f": ["1/3", 2, -1, "5/7"],
+            "params": {"alpha": "1/10"},
+        }
+    )
+    for formula_id in ("dist.natural_direction_categorical", "dist.natural_step_categorical"):
+        value = evaluate(formula_id, instance, 30)
+        assert value.error_bound < mp.mpf(10) ** -30 * 100
