@@ -98,8 +98,12 @@ def temperature_objective(log_alpha: Real, logp: Sequence[Real], target_entropy:
 
 def temperature_gradient(log_alpha: Real, logp: Sequence[Real], target_entropy: Real) -> Any:
     """sac.temperature_gradient: dJ/d(log alpha) = -alpha mean_i (log pi(a_i|s_i) + target_entropy)
-    (the parameter libraries optimize is log alpha)."""
-    return temperature_objective(log_alpha, logp, target_entropy)
+    (the parameter libraries optimize is log alpha; d alpha / d log alpha = alpha, so the value
+    equals the loss itself)."""
+    alpha = mp.exp(to_mpf(log_alpha))
+    h = to_mpf(target_entropy)
+    xs = vec(logp)
+    return -alpha * (mp.fsum(xs) / len(xs) + h)
 
 
 # ---- distribution forms: Gaussian policy, quadratic critic ----------------------------------

@@ -88,7 +88,9 @@ _SQUASHED_TERMS = (
     " axis=-1)) + 2 * mean.shape[-1]) + amax(b) + amax(H) * mean.shape[-1] ** 2 * (amax(scale) + amax(bias)"
     " + amax(c)) ** 2"
 )
-_TEMPERATURE_TERMS = "(np.exp(log_alpha) + abs(log_alpha) + 1) * (amax(logp) + abs(target_entropy))"
+_TEMPERATURE_TERMS = (
+    "(np.exp(log_alpha) + abs(log_alpha) + 1) * (amax(logp) + abs(target_entropy)) * np.size(logp)"
+)
 GAUSS_OBJECTIVE = Tolerance(
     "sac_gaussian_objective",
     32.0,
@@ -270,7 +272,8 @@ FORMULAS = (
             "sac_temperature",
             16.0,
             _TEMPERATURE_TERMS,
-            "alpha (or |log_alpha|, or 1 for the declared conventions) times a mean of logp + target_entropy",
+            "alpha (or |log_alpha|, or 1 for the declared conventions) times a mean (or a sum: times N) of"
+            " logp + target_entropy",
         ),
         reference="reference.sac:temperature_objective",
         references=(HAARNOJA_B,),
