@@ -8,8 +8,8 @@ new and old log-probabilities and advantages, as PPO implementations compute the
 Gradient convention at the kinks r = 1 +- epsilon: the unclipped branch is taken on the closed
 interval [1 - epsilon, 1 + epsilon] (the middle case of eq 32), so d/dr min(r A, clip(r) A) = A
 there; it is 0 only where the clipped branch is strictly selected (r > 1 + epsilon with A > 0,
-or r < 1 - epsilon with A < 0). This is what PyTorch's `torch.min(r * A, torch.clamp(r, ...) * A)`
-returns.
+or r < 1 - epsilon with A < 0). This is what PyTorch's autograd returns for
+`torch.min(r * A, torch.clamp(r, 1 - eps, 1 + eps) * A)`.
 """
 
 from __future__ import annotations

@@ -32,10 +32,11 @@ KINK_NOTE = (
     "At the kinks r = 1 +- epsilon the unclipped branch is used on the closed interval "
     "[1 - epsilon, 1 + epsilon] (the middle case of eq 32): the slope of min(r A, clip(r) A) in r is A "
     "there, and 0 only where the clipped branch is strictly selected (r > 1 + epsilon with A > 0, or "
-    "r < 1 - epsilon with A < 0). PyTorch's torch.min + torch.clamp return this; JAX's jnp.minimum/jnp.clip "
-    "split ties and return 3A/4 at a kink. The two conventions differ only on the kinks themselves, a set "
-    "of measure zero that the suite's continuous sampling never hits (a float64 r within 1e-14 of "
-    "1 +- epsilon is the only way to disagree)."
+    "r < 1 - epsilon with A < 0). PyTorch's autograd of torch.min(r A, torch.clamp(r, 1 - eps, 1 + eps) A) "
+    "(and of the loss torch.max(-r A, -clamp(r) A)) returns exactly this (checked in the tests); an autodiff "
+    "library that splits the gradient of a tie may return a fraction of A on a kink. Conventions differ only "
+    "on the kinks themselves, a set of measure zero that the suite's continuous sampling never hits (a "
+    "float64 r within ~1e-14 of 1 +- epsilon is the only way to disagree)."
 )
 
 RATIO = Tolerance(

@@ -461,3 +461,28 @@ def test_certificate_slope_hull_at_an_undecidable_kink() -> None:
         assert to_mpf(certificates._slope(iv.mpf(2), -adv, eps).a) == -2  # r > 1 + eps, A < 0: unclipped
         on_kink = certificates._slope(kink, adv, eps)
         assert to_mpf(on_kink.a) == 2 and to_mpf(on_kink.b) == 2
+
+
+def test_kink_convention_matches_torch_autograd() -> None:
+    """The registry's kink convention is what PyTorch's autograd returns for the clipped
+    objective written min(r A, clamp(r) A) and for the loss max(-r A, -clamp(r) A): slope A on
+    the kinks, 0 past them where the clipped branch is selected (skipped if torch is absent)."""
+    torch = pytest.importorskip("torch")
+    eps = 0.25
+    for r0, adv in (
+        (1.25, 2.0),
+        (0.75, -2.0),
+        (1.25, -2.0),
+        (0.75, 2.0),
+        (1.5, 2.0),
+        (1.5, -2.0),
+        (0.5, -2.0),
+    ):
+        r = torch.tensor(r0, dtype=torch.float64, requires_grad=True)
+        a = torch.tensor(adv, dtype=torch.float64)
+        torch.min(r * a, torch.clamp(r, 1 - eps, 1 + eps) * a).backward()
+        loss_r = torch.tensor(r0, dtype=torch.float64, requires_grad=True)
+        torch.max(-loss_r * a, -torch.clamp(loss_r, 1 - eps, 1 + eps) * a).backward()
+        with mp.workdps(DPS):
+            expected = adv if ppo.unclipped_selected(*(to_mpf(Fraction(x)) for x in (r0, adv, eps))) else 0.0
+        assert r.grad.item() == expected and loss_r.grad.item() == -expected
