@@ -123,15 +123,14 @@ def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result:
     if matched:
         return base
     base.kind = "value"
-    base.scale = scales[LECTURE]
-    base.entries = differing(values[LECTURE], got, limits[LECTURE], EPS64 * base.scale)
-    lecture_units = float(np.max(np.abs(got - values[LECTURE]))) / (EPS64 * base.scale)
-    base.units = lecture_units
-    absolute = float(np.max(np.abs(got - values[LECTURE])))
-    also = f" (closest declared convention: {best_name})" if best_name != LECTURE else ""
+    base.scale = scales[best_name]
+    base.entries = differing(values[best_name], got, limits[best_name], EPS64 * base.scale)
+    absolute = float(np.max(np.abs(got - values[best_name])))
+    base.units = absolute / (EPS64 * base.scale)
+    against = "" if best_name == LECTURE else f" (against the closest declared convention, {best_name})"
     base.message = (
-        f"max |got - expected| = {absolute:.3e} = {lecture_units:.3g} units of eps64 * scale, "
-        f"tolerance {f.tolerance.factor:g} units ({f.tolerance.name}){also}"
+        f"max |got - expected| = {absolute:.3e} = {base.units:.3g} units of eps64 * scale, "
+        f"tolerance {f.tolerance.factor:g} units ({f.tolerance.name}){against}"
     )
     return base
 

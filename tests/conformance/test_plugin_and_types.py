@@ -63,3 +63,17 @@ def test_torch_tensors_are_accepted(tmp_path: Path) -> None:
     assert rows["mdp.q"]["failure"]["kind"] == "bad_output"
     assert "requires grad" in rows["mdp.q"]["message"]
     assert status == 1
+
+
+def test_worked_ppo_adapter_conforms_under_the_loss_convention(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    status, doc, _, _ = conform(
+        str(IMPLS / "ppo_library_adapter.py"), "--formulas", "ppo.clip_objective_batch", tmp=tmp_path
+    )
+    row = by_id(doc)["ppo.clip_objective_batch"]
+    assert status == 0 and row["status"] == "pass" and row["convention"] == "loss"
+    status, doc, _, _ = conform(
+        str(IMPLS / "ppo_library_adapter_float32.py"), "--formulas", "ppo.clip_objective_batch", tmp=tmp_path
+    )
+    row = by_id(doc)["ppo.clip_objective_batch"]
+    assert status == 1 and row["failure"]["kind"] == "value" and row["failure"]["units"] > 1e6

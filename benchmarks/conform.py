@@ -1,0 +1,112 @@
+"""Time the default `rlspec conform` on the bundled example, and measure the mutant kill rate.
+
+    python3 benchmarks/conform.py                 # wall time of the default run, slowest formulas
+    python3 benchmarks/conform.py --seeds 5       # the same on seeds 0..4 (each must exit 0)
+    python3 benchmarks/conform.py --mutants       # kill rate of every mutant at the default settings
+    python3 benchmarks/conform.py --mutants --write   # ... and update the kill-rate table in CONFORMANCE.md
+
+Target: the default run (every registered formula) under 60 s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import runpy
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "conformance_tests" / "examples" / "numpy_impl.py"
+MUTANTS = ROOT / "conformance_tests" / "mutants"
+DOC = ROOT / "CONFORMANCE.md"
+sys.path.insert(0, str(ROOT))
+BEGIN, END = "<!-- BEGIN GENERATED: kill-rate -->", "<!-- END GENERATED: kill-rate -->"
+
+
+def conform(impl: Path, *extra: str) -> tuple[int, float, dict[str, object]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "oracle.cli", "conform", str(impl), "--quiet", "--json", str(report),
+             "--out", str(Path(tmp) / "out"), *extra],
+            cwd=ROOT, capture_output=True, text=True,
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        doc = json.loads(report.read_text()) if report.exists() else {}
+    if done.returncode == 2:
+        sys.exit(done.stderr.strip())
+    return done.returncode, elapsed, doc
+
+
+def timing(seeds: int, examples: str | None) -> int:
+    worst = 0
+    for seed in range(seeds):
+        extra = ["--seed", str(seed)] + (["--examples", examples] if examples else [])
+        status, elapsed, doc = conform(EXAMPLE, *extra)
+        rows = doc.get("formulas", [])
+        assert isinstance(rows, list)
+        bad = [r["id"] for r in rows if r["status"] != "pass"]
+        print(f"seed {seed}: exit {status}, {len(rows)} formulas, {elapsed:.1f} s wall"
+              + (f"; not passing: {', '.join(bad)}" if bad else ""))  # fmt: skip
+        if seed == 0:
+            slow = sorted(rows, key=lambda r: -float(r["seconds"]))[:5]
+            print("  slowest: " + ", ".join(f"{r['id']} {float(r['seconds']):.2f} s" for r in slow))
+        worst = max(worst, status)
+    return worst
+
+
+def kill_rate(write: bool) -> int:
+    rows = []
+    for path in sorted(p for p in MUTANTS.glob("*__*.py") if not p.name.startswith("_")):
+        namespace = runpy.run_path(str(path))
+        kills = tuple(namespace["KILLS"])
+        status, _, doc = conform(path, "--formulas", ",".join(kills))
+        results = {r["id"]: r for r in doc.get("formulas", [])}  # type: ignore[union-attr]
+        killed = all(results.get(k, {}).get("status") == "fail" for k in kills)
+        doc_line = (
+            (namespace.get("__doc__") or "").strip().splitlines()[0].removeprefix("One realistic bug: ")
+        )
+        rows.append((path.stem, kills, killed, doc_line))
+        print(f"{'killed  ' if killed else 'SURVIVES'} {path.stem}: {', '.join(kills)}", flush=True)
+    n_killed = sum(1 for r in rows if r[2])
+    print(f"kill rate at the default settings: {n_killed}/{len(rows)}")
+    if write:
+        lines = [
+            f"Kill rate at the default settings (`rlspec conform MUTANT --formulas KILLS`, seed 0): "
+            f"**{n_killed} of {len(rows)}** mutants rejected.",
+            "",
+            "| mutant | formulas | killed | the bug |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| `{m}` | {', '.join(f'`{k}`' for k in ks)} | {'yes' if ok else '**no**'} | {d} |"
+                  for m, ks, ok, d in rows]  # fmt: skip
+        text = DOC.read_text()
+        block = BEGIN + "\n" + "\n".join(lines) + "\n" + END
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+        DOC.write_text(text)
+        print(f"wrote {DOC}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--examples", default=None, help="override the default example count")
+    parser.add_argument("--mutants", action="store_true")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    if args.mutants:
+        return kill_rate(args.write)
+    return timing(args.seeds, args.examples)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
