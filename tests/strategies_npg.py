@@ -3,13 +3,16 @@ tests.strategies) with a second policy theta_new near theta, and small step para
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from hypothesis import example
 from hypothesis import strategies as st
 
-from oracle.instance import Instance
+from oracle.families import tabular
+from oracle.instance import Instance, from_mapping
 from tests.strategies import GAMMAS, tabular_instances
 
 
@@ -39,3 +42,39 @@ def parts(instance: Instance) -> tuple[Any, Any, Any, Any, Any]:
     """(P, R, gamma, mu, theta) of a tabular instance, exact."""
     d = instance.data
     return d["P"], d["R"], d["gamma"], d["mu"], d["theta"]
+
+
+# Edge instances every property also runs on (hypothesis's few derandomized draws need not hit
+# them): gamma = 0.999, near-deterministic policies (logits ~ 8 N(0, 1)), |A| = 1, states mu never
+# reaches, and all of them at once.
+EDGE_OPTIONS: tuple[dict[str, Any], ...] = (
+    {"states": 3, "actions": 3, "gamma": 0.999, "kind": "dense"},
+    {"states": 3, "actions": 3, "gamma": 0.9, "kind": "sparse", "logit_scale": 8.0},
+    {"states": 3, "actions": 1, "gamma": 0.99, "kind": "dense"},
+    {"states": 4, "actions": 2, "gamma": 0.99, "kind": "deterministic", "unreachable": 2},
+    {"states": 4, "actions": 3, "gamma": 0.999, "kind": "absorbing", "logit_scale": 8.0, "unreachable": 1},
+)
+
+
+def edge_instances() -> list[Instance]:
+    return [from_mapping(tabular.generate(11 + i, **opts)) for i, opts in enumerate(EDGE_OPTIONS)]
+
+
+def edge_pairs() -> list[tuple[Instance, Any]]:
+    out = []
+    for i, instance in enumerate(edge_instances()):
+        rng = np.random.default_rng(100 + i)
+        theta_new = [[x + Fraction(float(0.5 * rng.normal())) for x in row] for row in instance.data["theta"]]
+        out.append((instance, theta_new))
+    return out
+
+
+def on_edges(*extra: Any, pairs: bool = False) -> Callable[[Any], Any]:
+    """Decorator: hypothesis @example for every edge instance (or pair), with `extra` arguments."""
+
+    def decorate(test: Any) -> Any:
+        for case in edge_pairs() if pairs else edge_instances():
+            test = example(case, *extra)(test)
+        return test
+
+    return decorate

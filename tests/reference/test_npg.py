@@ -16,7 +16,7 @@ from oracle.evaluate import evaluate
 from oracle.instance import from_mapping
 from reference import mdp, npg
 from reference.numbers import softmax, to_mpf
-from tests.strategies_npg import npg_instances, parts
+from tests.strategies_npg import npg_instances, on_edges, parts
 
 DPS = 40
 
@@ -115,6 +115,7 @@ def test_trajectory_fisher_cross_terms_vanish(seed: int, states: int, actions: i
 
 
 @given(npg_instances())
+@on_edges()
 def test_score_has_mean_zero(instance: Any) -> None:
     """The lecture's "assuming pi_theta(a|s) = 1" means sum_a pi_theta(a|s) = 1: then
     E_{a ~ pi(.|s)} grad log pi(a|s) = 0, which is what eq 16 uses (erratum npg-sum-to-one)."""
@@ -134,6 +135,7 @@ def test_score_has_mean_zero(instance: Any) -> None:
 
 @settings(max_examples=10)
 @given(npg_instances(gammas=(0.0, 0.5, 0.9, 0.99)), st.integers(1, 6))
+@on_edges(3)
 def test_discounted_fisher_trajectory_form(instance: Any, horizon: int) -> None:
     """Eq 18: (1 - gamma) E[sum_{t<H} gamma^t score score^T] (by propagating the state distribution)
     tends to npg.fisher, within the tail (1 - gamma) sum_{t>=H} gamma^t |C| <= gamma^H / 2."""
@@ -175,6 +177,7 @@ def test_average_fisher_is_cesaro_limit_on_periodic_chain() -> None:
 
 @settings(max_examples=10)
 @given(npg_instances())
+@on_edges()
 def test_average_fisher_weights_are_stationary(instance: Any) -> None:
     """Eq 17's weights: the block of state s is d(s) C_s with d P_pi = d and sum d = 1."""
     P, _, _, mu, theta = parts(instance)
@@ -211,6 +214,7 @@ def dense_pinv_apply(F: list[list[Any]], g: list[Any]) -> list[Any]:
 
 @settings(max_examples=12)
 @given(npg_instances())
+@on_edges()
 def test_direction_is_pseudo_inverse_and_omega_over_1_minus_gamma(instance: Any) -> None:
     """Eq 19: npg.direction = F^+ grad V computed densely (eigendecomposition of npg.fisher at 100
     digits), and = omega* / (1 - gamma)."""
@@ -228,6 +232,7 @@ def test_direction_is_pseudo_inverse_and_omega_over_1_minus_gamma(instance: Any)
 
 @settings(max_examples=12)
 @given(npg_instances(), st.integers(0, 2**32 - 1))
+@on_edges(7)
 def test_omega_star_minimizes_loss(instance: Any, seed: int) -> None:
     """Eq 20: L(omega) = L(omega*) + (omega - omega*)^T F (omega - omega*) for every omega (L is
     quadratic with Hessian 2F), L(omega*) = 0 (tabular softmax is compatible), and omega* is
@@ -252,6 +257,7 @@ def test_omega_star_minimizes_loss(instance: Any, seed: int) -> None:
 
 @settings(max_examples=12)
 @given(npg_instances(), st.integers(0, 2**32 - 1))
+@on_edges(7)
 def test_every_minimizer_is_advantage_plus_constant(instance: Any, seed: int) -> None:
     """Eq 21: every omega with omega[s] = A(s,.) + c_s at the visited states minimizes L (L = 0), and
     a perturbation that is not constant within a visited state's row with |A| > 1 increases L."""
@@ -278,6 +284,7 @@ def test_every_minimizer_is_advantage_plus_constant(instance: Any, seed: int) ->
 
 @settings(max_examples=12)
 @given(npg_instances(), st.sampled_from([Fraction(1, 10), Fraction(1), Fraction(3, 2)]))
+@on_edges(Fraction(1))
 def test_softmax_update_is_npg_step(instance: Any, eta: Fraction) -> None:
     """Eq 22: softmax(theta + eta F^+ grad V) = npg.softmax_update at every visited state; at a state
     mu never reaches, F^+ grad V is 0 and the NPG step leaves pi(.|s) unchanged (erratum
@@ -299,6 +306,7 @@ def test_softmax_update_is_npg_step(instance: Any, eta: Fraction) -> None:
 
 @settings(max_examples=4)
 @given(npg_instances(max_states=3, max_actions=3))
+@on_edges()
 def test_oracle_bounds_hold(instance: Any) -> None:
     """`rlspec oracle` at 20 digits: the reported bound contains the value recomputed at 60 digits."""
     P, R, gamma, mu, theta = parts(instance)

@@ -17,7 +17,7 @@ from oracle.evaluate import evaluate
 from oracle.instance import from_mapping
 from reference import mdp, npg, trpo
 from reference.numbers import to_mpf
-from tests.strategies_npg import npg_instances, parts, trpo_instances
+from tests.strategies_npg import npg_instances, on_edges, parts, trpo_instances
 
 DPS = 40
 
@@ -41,6 +41,7 @@ def shifted(theta: Any, direction: Any, t: Any) -> list[list[Any]]:
 
 @settings(max_examples=12)
 @given(trpo_instances())
+@on_edges(pairs=True)
 def test_performance_difference_lemma(pair: Any) -> None:
     """Eq 23: V^{pi_new}(mu) = V^{pi_t}(mu) + 1/(1-gamma) E_{d^{pi_new}} E_{pi_new} A^{pi_t}."""
     instance, theta_new = pair
@@ -57,6 +58,7 @@ def test_performance_difference_lemma(pair: Any) -> None:
 
 @settings(max_examples=10)
 @given(trpo_instances())
+@on_edges(pairs=True)
 def test_surrogate_matches_value_to_first_order(pair: Any) -> None:
     """Eq 24 and the first fact: V_t(theta_t) = V^{pi_t}(mu), and the directional derivatives of V_t
     and of V^{pi_theta}(mu) at theta_t agree (central differences, h = 1e-12 at 60 digits), both
@@ -86,6 +88,7 @@ def test_surrogate_matches_value_to_first_order(pair: Any) -> None:
 
 @settings(max_examples=15)
 @given(trpo_instances(spread=(0.1, 0.5, 2.0, 6.0)))
+@on_edges(pairs=True)
 def test_lower_bound_holds(pair: Any) -> None:
     """Eq 25: V^{pi_new}(mu) >= V_t(theta_new) - 2 gamma eps_t / (1 - gamma)^2 max_s KL, on every
     instance; the ratio (V_t - V) / penalty (<= 1 iff the bound holds) is recorded in TIGHTEST."""
@@ -105,6 +108,7 @@ def test_lower_bound_holds(pair: Any) -> None:
 
 @settings(max_examples=12)
 @given(trpo_instances())
+@on_edges(pairs=True)
 def test_kl_divergences(pair: Any) -> None:
     """Eqs 26, 27: KL(pi_t(.|s) || pi_new(.|s)) = sum_a pi_t log(pi_t / pi_new) from the probabilities
     (a second route to the log-softmax one), >= 0; mean_kl = sum_s d_t(s) KL_s <= max_kl; both are 0
@@ -130,6 +134,7 @@ def test_kl_divergences(pair: Any) -> None:
 
 @settings(max_examples=10)
 @given(trpo_instances())
+@on_edges(pairs=True)
 def test_quadratic_model_of_mean_kl(pair: Any) -> None:
     """Eq 28: mean_kl(theta_t + t D) = (t^2 / 2) D^T F D + O(t^3): the ratio to trpo.kl_quadratic tends
     to 1 linearly in t (t = 1e-6, 1e-9 at 50 digits); F D is trpo.fisher_vector_product = npg.fisher D."""
@@ -164,6 +169,7 @@ def test_quadratic_model_of_mean_kl(pair: Any) -> None:
     st.sampled_from([Fraction(1, 100), Fraction(1, 10), Fraction(1)]),
     st.integers(0, 2**32 - 1),
 )
+@on_edges(Fraction(1, 10), 5)
 def test_step_solves_trust_region_problem(instance: Any, delta: Fraction, seed: int) -> None:
     """Eq 29: s = trpo.step has (1/2) s^T F s = delta and g^T s = sqrt(2 delta g^T F^+ g), and no
     random direction scaled to the constraint's boundary does better on the linear model."""
@@ -201,6 +207,7 @@ def test_step_solves_trust_region_problem(instance: Any, delta: Fraction, seed: 
     st.sampled_from([Fraction(1, 2), Fraction(4, 5)]),
     st.integers(0, 6),
 )
+@on_edges(Fraction(1, 2), Fraction(1, 2), 6)
 def test_line_search_rule(instance: Any, delta: Fraction, beta: Fraction, max_backtracks: int) -> None:
     """The documented rule: the returned j is the first in 0..max_backtracks whose candidate
     theta + beta^j step strictly improves V_t and has mean KL <= delta (checked with trpo.surrogate
@@ -224,6 +231,7 @@ def test_line_search_rule(instance: Any, delta: Fraction, beta: Fraction, max_ba
 
 @settings(max_examples=10)
 @given(npg_instances())
+@on_edges()
 def test_conjugate_gradient_reaches_pseudo_inverse(instance: Any) -> None:
     """CG without damping (the lecture) from x_0 = 0 stays in F's range, where g lies; after |S||A|
     iterations it is F^+ g = npg.direction (at 80 digits, compared to 25)."""
@@ -237,6 +245,7 @@ def test_conjugate_gradient_reaches_pseudo_inverse(instance: Any) -> None:
 
 @settings(max_examples=4)
 @given(trpo_instances(max_states=3, max_actions=3))
+@on_edges(pairs=True)
 def test_oracle_bounds_hold(pair: Any) -> None:
     """`rlspec oracle` at 20 digits: the reported bound contains the value recomputed at 60 digits."""
     instance, theta_new = pair
