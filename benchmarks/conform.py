@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "conformance_tests" / "examples" / "numpy_impl.py"
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 BEGIN, END = "<!-- BEGIN GENERATED: kill-rate -->", "<!-- END GENERATED: kill-rate -->"
 
 
-def conform(impl: Path, *extra: str) -> tuple[int, float, dict[str, object]]:
+def conform(impl: Path, *extra: str) -> tuple[int, float, dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         started = time.perf_counter()
@@ -67,8 +68,8 @@ def kill_rate(write: bool) -> int:
         namespace = runpy.run_path(str(path))
         kills = tuple(namespace["KILLS"])
         status, _, doc = conform(path, "--formulas", ",".join(kills))
-        results = {r["id"]: r for r in doc.get("formulas", [])}  # type: ignore[union-attr]
-        killed = all(results.get(k, {}).get("status") == "fail" for k in kills)
+        results = {r["id"]: r for r in doc.get("formulas", [])}
+        killed = status == 1 and all(results.get(k, {}).get("status") == "fail" for k in kills)
         doc_line = (
             (namespace.get("__doc__") or "").strip().splitlines()[0].removeprefix("One realistic bug: ")
         )
