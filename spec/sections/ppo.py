@@ -245,12 +245,14 @@ SECTION = Section(
                 "ppo.clip_objective_batch",
                 "ppo.clip_gradient_batch",
                 f"{TEST}::test_clip_objective_is_a_lower_bound_of_the_surrogate",
+                f"{TEST}::test_clip_objective_is_not_a_lower_bound_of_the_true_improvement",
                 f"{TEST}::test_clip_objective_equals_surrogate_inside_the_interval",
                 f"{TEST}::test_gradient_is_zero_in_the_flat_region",
                 f"{TEST}::test_clip_gradient_matches_finite_differences",
                 f"{TEST}::test_batch_form_equals_tabular_form",
             ),
-            "the ratio's denominator is pi_{theta_t}; the tabular and batch forms and their gradients",
+            "the ratio's denominator is pi_{theta_t}; the tabular and batch forms and their gradients; "
+            "the 'lower bound' the min provides is a bound on the surrogate L, not on the true improvement",
         ),
         EquationRow(
             32,

@@ -486,3 +486,33 @@ def test_kink_convention_matches_torch_autograd() -> None:
         with mp.workdps(DPS):
             expected = adv if ppo.unclipped_selected(*(to_mpf(Fraction(x)) for x in (r0, adv, eps))) else 0.0
         assert r.grad.item() == expected and loss_r.grad.item() == -expected
+
+
+def test_clip_objective_is_not_a_lower_bound_of_the_true_improvement() -> None:
+    """The lecture's "min ensures V_t^clip provides a lower bound" is a bound on the surrogate L
+    (the PPO paper's "pessimistic bound on the unclipped objective"), not on the true improvement
+    (1 - gamma) (V^{pi_theta}(mu) - V^{pi_t}(mu)): on this 2-state instance (found by search,
+    rounded to short decimals) V^clip = -0.0528 <= L = -0.0468 but V^clip > -0.0757, the true one."""
+    hundredths = [
+        [["78/100", "22/100"], ["94/100", "6/100"]],
+        [["6/100", "94/100"], ["47/100", "53/100"]],
+    ]
+    raw = {
+        "family": "tabular",
+        "gamma": "9/10",
+        "mu": ["1/25", "24/25"],
+        "P": hundredths,
+        "R": [[["8/100", "-34/100"], ["58/100", "-39/100"]], [["-9/100", "-73/100"], ["-19/100", "-59/100"]]],
+        "theta": [["-26/100", "1/100"], ["-28/100", "129/100"]],
+        "params": {"theta_new": [["9/100", "83/100"], ["5/100", "-1/100"]], "epsilon": "1/5"},
+    }
+    P, R, gamma, mu, theta, theta_new, eps = tabular(from_mapping(raw))
+    with mp.workdps(DPS):
+        clipped = ppo.clip_objective(P, R, gamma, mu, theta, theta_new, eps)
+        surrogate = ppo.surrogate(P, R, gamma, mu, theta, theta_new)
+        improvement = (1 - to_mpf(gamma)) * (
+            mdp.objective(P, R, gamma, mu, theta_new) - mdp.objective(P, R, gamma, mu, theta)
+        )
+        assert clipped <= surrogate
+        assert clipped > improvement + to_mpf("0.02")
+        assert abs(clipped - to_mpf("-0.0528212192445571085028596560376")) < to_mpf(10) ** -25
