@@ -17,7 +17,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import spec
 from oracle.errors import InstanceError, UsageError
-from oracle.evaluate import evaluate
+from oracle.evaluate import evaluate, lookup
 from oracle.instance import dumps, family_module, load
 
 
@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dps", type=int, default=30, help="significant decimal digits (default 30)")
     p.add_argument("--json", action="store_true", help="(the output is always one JSON object)")
 
-    p = sub.add_parser("generate", help="a seeded random instance (JSON on stdout)")
+    p = sub.add_parser(
+        "generate",
+        help="a seeded random instance (JSON on stdout); --formula ID adds the params ID needs",
+    )
     p.add_argument("family")
     p.add_argument("--seed", type=int, required=True)
 
@@ -92,18 +95,43 @@ def cmd_oracle(formula_id: str, path: str, dps: int) -> int:
 
 def cmd_generate(family: str, seed: int, extra: Sequence[str]) -> int:
     module = family_module(family)
+    extra, formula_ids = _pop_formulas(extra)
     options = _family_options(extra)
     accepted = inspect.signature(module.generate).parameters
     for name in options:
         if name not in accepted or name == "seed":
             known = ", ".join(f"--{p.replace('_', '-')}" for p in accepted if p != "seed")
-            raise UsageError(f"generate {family}: unknown option --{name} (known: {known})")
+            raise UsageError(f"generate {family}: unknown option --{name} (known: {known}, --formula ID)")
+    formulas = [lookup(i) for i in formula_ids]
+    for f in formulas:
+        if f.family != family:
+            raise UsageError(f"generate {family}: {f.id} needs the {f.family!r} family")
     try:
-        raw = module.generate(seed, **options)
+        if formulas:
+            from oracle.sampling import sample_instance
+
+            raw = sample_instance(module, seed, options, formulas)
+        else:
+            raw = module.generate(seed, **options)
     except (ValueError, TypeError) as exc:
         raise UsageError(f"generate {family}: {exc}") from None
     sys.stdout.write(dumps(raw))
     return 0
+
+
+def _pop_formulas(extra: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split `--formula ID` pairs (repeatable: the params every named formula needs are added)."""
+    rest, ids = [], []
+    items = list(extra)
+    while items:
+        flag = items.pop(0)
+        if flag == "--formula":
+            if not items:
+                raise UsageError("--formula needs a formula id")
+            ids.append(items.pop(0))
+        else:
+            rest.append(flag)
+    return rest, ids
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -103,8 +103,9 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
-def _reject_constant(name: str) -> Any:
-    raise InstanceError("(json)", f"{name} is not allowed: every number must be finite")
+def _constant(name: str) -> float:
+    """NaN / Infinity parse (as floats) so that validation can name the key holding them."""
+    return float(name.replace("Infinity", "inf"))
 
 
 def _exact_float(text: str) -> Fraction:
@@ -114,7 +115,7 @@ def _exact_float(text: str) -> Fraction:
 def parse(text: str) -> Instance:
     """Parse instance JSON text; numbers exact. Raises InstanceError with the key on bad input."""
     try:
-        raw = json.loads(text, parse_float=_exact_float, parse_constant=_reject_constant)
+        raw = json.loads(text, parse_float=_exact_float, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise InstanceError("(json)", f"not valid JSON: {exc.msg} at {where}") from None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from oracle.errors import InstanceError
 from oracle.families.common import array, discount, normalized, probability_vector, shape_of
-from oracle.instance import Instance, exact
+from oracle.instance import Instance
 
 
 def sizes(instance: Instance) -> dict[str, int]:
@@ -110,11 +109,10 @@ def generate(
 
 
 def _rows_summing_to_one(p: np.ndarray) -> list[float]:
-    """p as binary64 numbers whose exact sum is 1: the rounding slack goes to the largest entry."""
-    out = [float(x) for x in p]
+    """p as binary64 numbers whose exact sum is 1: every entry is rounded to a multiple of 2^-52
+    (exact in binary64) and the rounding slack goes to the largest entry, so validation keeps
+    the exact binary64 values (no renormalization to awkward rationals)."""
+    units = [round(float(x) * 2.0**52) for x in p]
     k = int(np.argmax(p))
-    rest = sum((Fraction(x) for i, x in enumerate(out) if i != k), Fraction(0))
-    out[k] = float(1 - rest)
-    if sum((Fraction(x) for x in out), Fraction(0)) != 1:
-        return [float(x) for x in exact(out, "p")]  # still a valid distribution within 1e-12
-    return out
+    units[k] += 2**52 - sum(units)
+    return [u * 2.0**-52 for u in units]

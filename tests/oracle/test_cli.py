@@ -1,0 +1,142 @@
+"""The command line: bad input of every class exits 2 with one line naming the key (never a
+traceback); `rlspec generate` is deterministic and its output is accepted by `rlspec oracle`;
+`rlspec oracle` prints the JSON object of DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mpmath import mp
+
+from oracle.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "spec" / "examples" / "tabular-2state.json"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def good() -> dict[str, Any]:
+    return dict(json.loads(EXAMPLE.read_text()))
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "instance.json"
+    path.write_text(text)
+    return str(path)
+
+
+def with_change(key: str, value: Any) -> str:
+    raw = good()
+    if value is None:
+        del raw[key]
+    else:
+        raw[key] = value
+    return json.dumps(raw)
+
+
+BAD = {
+    "malformed-json": ('{"family": "tabular", "gamma": 0.9,', "(json)"),
+    "wrong-shape": (with_change("R", [[[1, 0], [0, 2]]]), "R"),
+    "ragged": (with_change("theta", [[0, 0], [0]]), "theta[1]"),
+    "p-row-not-summing-to-1": (with_change("P", [[[1, 0], [0, 1]], [[0, 1], [0.5, 0.4]]]), "P[1][1]"),
+    "negative-probability": (with_change("mu", [1.5, -0.5]), "mu[1]"),
+    "gamma-one": (with_change("gamma", 1), "gamma"),
+    "gamma-negative": (with_change("gamma", "-1/2"), "gamma"),
+    "nan": (with_change("gamma", "NaN").replace('"NaN"', "NaN"), "gamma"),
+    "infinity": (with_change("mu", "X").replace('"X"', "[Infinity, 0]"), "mu[0]"),
+    "not-a-number": (with_change("gamma", "nine tenths"), "gamma"),
+    "missing-key": (with_change("R", None), "R"),
+    "unknown-family": (json.dumps({**good(), "family": "tabulr"}), "family"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_instance_exits_2_with_one_line_naming_the_key(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, key = BAD[case]
+    code, out, err = run(["oracle", "mdp.v", "--instance", write(tmp_path, text)], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert key in err, err
+
+
+def test_missing_param_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, json.dumps(good()))
+    code, _, err = run(["oracle", "pg.performance_difference", "--instance", path], capsys)
+    assert code == 2 and err.count("\n") == 1 and "params.theta_new" in err
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["oracle", "mdp.nope", "--instance", str(EXAMPLE)], "mdp.nope"),
+        (["oracle", "mdp.v", "--instance", "/nonexistent/x.json"], "/nonexistent/x.json"),
+        (["oracle", "mdp.v", "--instance", str(EXAMPLE), "--dps", "0"], "--dps"),
+        (["generate", "tabular", "--seed", "1", "--colour", "red"], "--colour"),
+        (["generate", "tabular", "--seed", "1", "--formula", "nope.x"], "nope.x"),
+        (["generate", "tabular", "--seed", "1", "--kind", "weird"], "kind"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(argv, capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and needle in err and "Traceback" not in err
+
+
+def test_oracle_prints_the_design_json_object(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["oracle", "mdp.v", "--instance", str(EXAMPLE), "--dps", "50"], capsys)
+    assert code == 0
+    obj = json.loads(out)
+    assert set(obj) == {"formula", "dps", "value", "error_bound", "bound"}
+    assert obj["formula"] == "mdp.v" and obj["dps"] == 50 and obj["bound"] == "certified"
+    with mp.workdps(60):
+        for x in obj["value"]:  # V = 15 in both states (worked out in tests/reference/test_mdp.py)
+            assert abs(mp.mpf(x) - 15) <= mp.mpf(obj["error_bound"])
+            assert len(x.replace(".", "").lstrip("0")) >= 50
+
+
+def test_list_names_every_formula(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["list", "--json"], capsys)
+    ids = {row["id"] for row in json.loads(out)}
+    assert code == 0 and {"mdp.v", "mdp.stationary", "pg.performance_difference", "mdp.v_star"} <= ids
+
+
+def test_generate_is_byte_identical_across_processes_and_accepted_by_oracle(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "oracle.cli", "generate", "tabular", "--seed", "7"]
+    argv += ["--states", "4", "--actions", "3"]
+    first = subprocess.run(argv, capture_output=True, check=True, cwd=ROOT).stdout
+    second = subprocess.run(argv, capture_output=True, check=True, cwd=ROOT).stdout
+    assert first == second and first
+    path = tmp_path / "seed7.json"
+    path.write_bytes(first)
+    done = subprocess.run(
+        [sys.executable, "-m", "oracle.cli", "oracle", "mdp.q", "--instance", str(path), "--dps", "30"],
+        capture_output=True, cwd=ROOT, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    obj = json.loads(done.stdout)
+    assert obj["bound"] == "certified" and len(obj["value"]) == 4 and len(obj["value"][0]) == 3
+
+
+def test_generate_with_formula_adds_its_params(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["generate", "tabular", "--seed", "3", "--states", "3", "--actions", "2",
+            "--formula", "pg.performance_difference"]  # fmt: skip
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and "theta_new" in json.loads(out)["params"]
+    path = write(tmp_path, out)
+    code, out, err = run(["oracle", "pg.performance_difference", "--instance", path, "--dps", "20"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["bound"] == "estimated"
