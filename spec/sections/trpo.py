@@ -316,7 +316,9 @@ FORMULAS = (
         equation=(
             "r_0 = p_0 = g, x_0 = 0; alpha = r.r / p.(F + lambda I)p; x += alpha p; r -= alpha (F + "
             "lambda I) p; "
-            "p = r + (r_new.r_new / r.r) p; stop early when r.r = 0"
+            "p = r + (r_new.r_new / r.r) p; stop early when r = 0 "
+            "(the oracle: |r| <= 2^(-3b/4) |g| at b working bits) "
+            "or p.(F + lambda I)p <= 0"
         ),
         family="tabular",
         args=(*TABULAR, ITERATIONS, DAMPING),
