@@ -239,6 +239,92 @@ def squashed_policy_gradient(
     return out
 
 
+# ---- the sample-batch form libraries compute --------------------------------------------------
+
+
+def _batch_terms(
+    eps: Sequence[Sequence[Real]],
+    mean: Sequence[Sequence[Real]],
+    log_std: Sequence[Sequence[Real]],
+    c: Sequence[Sequence[Real]],
+    H: Sequence[Sequence[Sequence[Real]]],
+    scale: Sequence[Real],
+    bias: Sequence[Real],
+) -> list[tuple[Vec, Vec, Vec, Vec, Mat]]:
+    """Per sample: u = mean + std * eps, a~ = scale * tanh(u) + bias, a~ - c, std, H."""
+    k, beta = vec(scale), vec(bias)
+    out = []
+    for e, mu, ls, cs, hs in zip(mat(eps), mat(mean), mat(log_std), mat(c), _tensor(H), strict=True):
+        std = [mp.exp(x) for x in ls]
+        u = [m + sd * x for m, sd, x in zip(mu, std, e, strict=True)]
+        centered = [kj * mp.tanh(uj) + bj - cj for kj, uj, bj, cj in zip(k, u, beta, cs, strict=True)]
+        out.append((u, mu, ls, centered, hs))
+    return out
+
+
+def policy_loss_batch(
+    eps: Sequence[Sequence[Real]],
+    mean: Sequence[Sequence[Real]],
+    log_std: Sequence[Sequence[Real]],
+    b: Sequence[Real],
+    c: Sequence[Sequence[Real]],
+    H: Sequence[Sequence[Sequence[Real]]],
+    scale: Sequence[Real],
+    bias: Sequence[Real],
+    alpha: Real,
+) -> Any:
+    """sac.policy_loss_batch: L = (1/N) sum_i [alpha log pi(a~_i|s_i) - Q(s_i, a~_i)],
+    a~_i = scale * tanh(mean_i + std_i * eps_i) + bias, one noise sample eps_i per state: the
+    reparameterized Monte Carlo policy loss as libraries compute it (Haarnoja et al. 2018, eq. 12)."""
+    lam, k = to_mpf(alpha), vec(scale)
+    losses = []
+    for (u, mu, ls, centered, hs), bs in zip(
+        _batch_terms(eps, mean, log_std, c, H, scale, bias), vec(b), strict=True
+    ):
+        logp = mp.fsum(
+            gaussian_log_density(x, m, s) - mp.log(kj) - log_one_minus_tanh_squared(x)
+            for x, m, s, kj in zip(u, mu, ls, k, strict=True)
+        )
+        q = bs - mp.fsum(
+            d * hjk * e
+            for d, row in zip(centered, hs, strict=True)
+            for hjk, e in zip(row, centered, strict=True)
+        )
+        losses.append(lam * logp - q)
+    return mp.fsum(losses) / len(losses)
+
+
+def policy_loss_batch_gradient(
+    eps: Sequence[Sequence[Real]],
+    mean: Sequence[Sequence[Real]],
+    log_std: Sequence[Sequence[Real]],
+    b: Sequence[Real],
+    c: Sequence[Sequence[Real]],
+    H: Sequence[Sequence[Sequence[Real]]],
+    scale: Sequence[Real],
+    bias: Sequence[Real],
+    alpha: Real,
+) -> list[Mat]:
+    """sac.policy_loss_batch_gradient: the pathwise gradient of sac.policy_loss_batch in each sample's
+    mean and log_std (eps held fixed): with t = tanh(u), g = H (a~ - c), per sample i and dimension j,
+    dL/dmean_ij = (2 alpha t_j + 2 g_j scale_j (1 - t_j^2)) / N,
+    dL/dlog_std_ij = (-alpha + std_j eps_j (2 alpha t_j + 2 g_j scale_j (1 - t_j^2))) / N."""
+    lam, k = to_mpf(alpha), vec(scale)
+    terms = _batch_terms(eps, mean, log_std, c, H, scale, bias)
+    n = len(terms)
+    out = []
+    for (u, _, ls, centered, hs), e in zip(terms, mat(eps), strict=True):
+        d_mean, d_log_std = [], []
+        for j, uj in enumerate(u):
+            g = mp.fdot(hs[j], centered)
+            t = mp.tanh(uj)
+            pathwise = 2 * lam * t + 2 * g * k[j] * mp.exp(log_one_minus_tanh_squared(uj))  # d/du_j
+            d_mean.append(pathwise / n)
+            d_log_std.append((-lam + mp.exp(ls[j]) * e[j] * pathwise) / n)
+        out.append([d_mean, d_log_std])
+    return out
+
+
 def _tensor(h: Sequence[Sequence[Sequence[Real]]]) -> list[Mat]:
     return [mat(block) for block in h]
 

@@ -149,3 +149,53 @@ def sac_temperature_objective(log_alpha: float, logp: Array, target_entropy: flo
 
 def sac_temperature_gradient(log_alpha: float, logp: Array, target_entropy: float) -> float:
     return float(-np.exp(log_alpha) * np.mean(logp + target_entropy))
+
+
+# ---- the sample-batch form ------------------------------------------------------------------
+
+
+def _batch_pathwise(
+    eps: Array, mean: Array, log_std: Array, c: Array, H: Array, scale: Array, bias: Array
+) -> tuple[Array, Array, Array]:
+    """u = mean + std * eps, a~ - c, and d(-Q)/du = 2 (H (a~ - c)) scale (1 - tanh(u)^2), per sample."""
+    u = mean + np.exp(log_std) * eps
+    centered = scale * np.tanh(u) + bias - c
+    x = np.exp(-2.0 * np.abs(u))
+    sech2 = 4.0 * x / (1.0 + x) ** 2
+    critic = 2.0 * np.einsum("sjk,sk->sj", H, centered) * scale * sech2
+    return u, centered, critic
+
+
+def sac_policy_loss_batch(
+    eps: Array,
+    mean: Array,
+    log_std: Array,
+    b: Array,
+    c: Array,
+    H: Array,
+    scale: Array,
+    bias: Array,
+    alpha: float,
+) -> float:
+    u, centered, _ = _batch_pathwise(eps, mean, log_std, c, H, scale, bias)
+    logp = sac_tanh_gaussian_log_prob(u, mean, log_std, scale)
+    q = b - np.einsum("sj,sjk,sk->s", centered, H, centered)
+    return float(np.mean(alpha * logp - q))
+
+
+def sac_policy_loss_batch_gradient(
+    eps: Array,
+    mean: Array,
+    log_std: Array,
+    b: Array,
+    c: Array,
+    H: Array,
+    scale: Array,
+    bias: Array,
+    alpha: float,
+) -> Array:
+    u, _, critic = _batch_pathwise(eps, mean, log_std, c, H, scale, bias)
+    pathwise = 2.0 * alpha * np.tanh(u) + critic
+    n = mean.shape[0]
+    d_log_std = -alpha + np.exp(log_std) * eps * pathwise
+    return np.stack([pathwise / n, d_log_std / n], axis=1)

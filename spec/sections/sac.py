@@ -55,6 +55,7 @@ SCALE = Arg(
 )
 BIAS = Arg("bias", ("m",), "bias", "action bias: a = scale * tanh(u) + bias")
 ALPHA = Arg("alpha", (), "params.alpha", "temperature (the lecture's lambda), > 0", domain="temperature")
+EPS = Arg("eps", ("S", "m"), "params.eps", "one standard normal noise sample eps_s per state", domain="real")
 U = Arg(
     "u",
     ("S", "m"),
@@ -105,6 +106,25 @@ SQUASHED_OBJECTIVE = Tolerance(
     " 2(|mean| + std)), then the quadratic form in E[a - c]",
 )
 
+_BATCH_U = "(1 + amax(mean + np.exp(log_std) * eps))"
+BATCH_LOSS = Tolerance(
+    "sac_policy_loss_batch",
+    32.0,
+    "alpha * np.max(np.sum(eps**2 + np.abs(log_std) + np.abs(np.log(scale))"
+    " + (2 + np.abs(eps) * np.exp(-log_std)) * np.abs(mean + np.exp(log_std) * eps) + 2, axis=-1)) + amax(b)"
+    " + amax(H) * mean.shape[-1] ** 2 * (amax(scale) + amax(bias) + amax(c)) ** 2 * " + _BATCH_U,
+    "roundings of each sample's terms; u = mean + std * eps is rounded (by eps64 |u|), which moves"
+    " tanh(u) by up to eps64 |u| (the factor (1 + max |u|) on the critic's terms) and z = (u - mean) / std,"
+    " as log N(u) is computed from u, by eps64 |u| / std (the term |eps| |u| / std)",
+)
+BATCH_GRADIENT = Tolerance(
+    "sac_policy_loss_batch_gradient",
+    32.0,
+    "(alpha + mean.shape[-1] * amax(H) * (amax(scale) + amax(bias) + amax(c)) * amax(scale))"
+    " * (1 + np.max(np.exp(log_std) * np.abs(eps))) * " + _BATCH_U,
+    "roundings of 2 alpha tanh(u) + 2 g scale (1 - tanh(u)^2) and of its product with std * eps",
+)
+
 # ---- conventions ------------------------------------------------------------------------------
 
 SCALE_JACOBIAN = (
@@ -135,6 +155,7 @@ TEMPERATURE_GRADIENT = (
     Convention("sum", "sum_reduction", "the gradient of the loss summed over the batch"),
     Convention("alpha_parameter_sum", "sac_gradient_in_alpha_sum", "dJ/d alpha of the summed loss"),
 )
+BATCH_REDUCTION = (Convention("sum", "sum_reduction", "summed over the batch instead of the mean"),)
 POLICY_SIGN = (
     Convention("objective", "loss", "the negated loss: E[Q(s, a~) - alpha log pi(a~|s)], maximized"),
 )
@@ -258,6 +279,44 @@ FORMULAS = (
         notes=CRITIC_NOTE + " [s][0] is the gradient in mean, [s][1] in log_std.",
     ),
     Formula(
+        id="sac.policy_loss_batch",
+        section=TITLE,
+        title="reparameterized policy loss on a sample batch, tanh-squashed Gaussian policy",
+        latex=r"L = \frac{1}{N} \sum_{i} \left[\lambda \log \pi(\tilde a_i \mid s_i)"
+        r" - Q(s_i, \tilde a_i)\right],"
+        r" \quad \tilde a_i = k \odot \tanh(\mu(s_i) + \sigma(s_i) \odot \epsilon_i) + \beta",
+        equation="L = mean_i [alpha log pi(a~_i|s_i) - Q(s_i, a~_i)],"
+        " a~_i = scale * tanh(mean_i + std_i * eps_i) + bias,"
+        " one noise sample eps_i per state (the states of the instance are the batch)",
+        family="gaussian_policy",
+        args=(EPS, *SQUASHED_ARGS),
+        output_shape=(),
+        tolerance=BATCH_LOSS,
+        reference="reference.sac:policy_loss_batch",
+        references=(HAARNOJA,),
+        conventions=BATCH_REDUCTION,
+        notes=CRITIC_NOTE.replace(" Output per state.", "") + " The Monte Carlo loss libraries compute;"
+        " its expectation over eps is sac.squashed_policy_objective averaged over the states.",
+    ),
+    Formula(
+        id="sac.policy_loss_batch_gradient",
+        section=TITLE,
+        title="pathwise gradient of the batch policy loss",
+        latex=r"\frac{\partial L}{\partial (\mu_i, \log\sigma_i)} \text{ with } \epsilon \text{ held fixed}",
+        equation="dL/dmean_ij = (2 alpha t_ij + 2 g_ij scale_j (1 - t_ij^2)) / N, dL/dlog_std_ij = (-alpha"
+        " + std_ij eps_ij (2 alpha t_ij + 2 g_ij scale_j (1 - t_ij^2))) / N,"
+        " t = tanh(u), g_i = H_i (a~_i - c_i)",
+        family="gaussian_policy",
+        args=(EPS, *SQUASHED_ARGS),
+        output_shape=("S", "2", "m"),
+        tolerance=BATCH_GRADIENT,
+        reference="reference.sac:policy_loss_batch_gradient",
+        references=(HAARNOJA,),
+        conventions=BATCH_REDUCTION,
+        notes="What autodiff returns for sac.policy_loss_batch with rsample (the reparameterization):"
+        " [i][0] the gradient in mean_i, [i][1] in log_std_i.",
+    ),
+    Formula(
         id="sac.temperature_objective",
         section=TITLE,
         title="temperature loss",
@@ -320,6 +379,7 @@ SECTION = Section(
                 "sac.squashed_policy_objective",
                 "sac.policy_gradient",
                 "sac.squashed_policy_gradient",
+                "sac.policy_loss_batch",
                 "sac.q_target",
                 f"{TESTS}::test_policy_objective_is_minus_one_step_soft_value",
             ),

@@ -534,3 +534,87 @@ def test_gaussian_expectations_agree_with_tanh_sinh_at_extremes(mean: Any, log_s
         for value, g in zip(got, functions, strict=True):
             want = norm * mp.quad(lambda e, g=g: mp.exp(-e * e / 2) * g(m + s * e), edges)
             assert close(value, want, DPS - 6)
+
+
+# ---- sac.policy_loss_batch / gradient ------------------------------------------------------
+
+
+def _with_noise(instance: Instance, seed: int) -> Instance:
+    raw = instance.to_json()
+    rng = np.random.default_rng(seed)
+    raw["params"]["eps"] = (2 * rng.standard_normal(np.shape(raw["mean"]))).tolist()
+    return from_mapping(raw)
+
+
+@settings(max_examples=10)
+@given(gaussian_policy_instances(max_states=3, max_dims=2), st.integers(0, 2**32 - 1))
+def test_policy_loss_batch_is_the_mean_of_log_density_minus_critic(instance: Instance, seed: int) -> None:
+    """L = mean_i [alpha log p(a~_i) - Q(a~_i)], with the density of a~_i written in a (atanh of
+    (a - bias)/scale, evaluated with enough digits for 1 - x^2 at saturation)."""
+    instance = _with_noise(instance, seed)
+    args = args_of("sac.policy_loss_batch", instance)
+    with mp.workdps(DPS):
+        got = sac.policy_loss_batch(*args)
+        eps = args[0]
+        k = [to_mpf(x) for x in instance.data["scale"]]
+        beta = [to_mpf(x) for x in instance.data["bias"]]
+        terms = []
+        for i in range(len(eps)):
+            mean, log_std, b, c, h, alpha = _state(instance, i)
+            with mp.workdps(3 * DPS):
+                a = [
+                    kj * mp.tanh(m + mp.exp(s) * to_mpf(e)) + bj
+                    for kj, m, s, e, bj in zip(k, mean, log_std, eps[i], beta, strict=True)
+                ]
+                logp = mp.zero
+                for aj, kj, bj, m, s in zip(a, k, beta, mean, log_std, strict=True):
+                    x = (aj - bj) / kj
+                    logp += sac.gaussian_log_density(mp.atanh(x), m, s) - mp.log(kj * (1 - x * x))
+                terms.append(alpha * logp - _quadratic_q(a, b, c, h))
+        assert close(got, mp.fsum(terms) / len(terms), DPS - 6)
+
+
+@settings(max_examples=10)
+@given(gaussian_policy_instances(max_states=3, max_dims=2), st.integers(0, 2**32 - 1))
+def test_policy_loss_batch_gradient_is_the_finite_difference_gradient(instance: Instance, seed: int) -> None:
+    """The pathwise gradient (eps held fixed) equals mp.diff of the batch loss in every mean and log_std."""
+    instance = _with_noise(instance, seed)
+    args = args_of("sac.policy_loss_batch", instance)
+    with mp.workdps(DPS):
+        grad = sac.policy_loss_batch_gradient(*args)
+        for slot, row in ((1, 0), (2, 1)):  # args[1] = mean, args[2] = log_std
+            for i, values in enumerate(args[slot]):
+                for j, x0 in enumerate(values):
+
+                    def f(x: Any, slot: int = slot, i: int = i, j: int = j) -> Any:
+                        moved = [list(r) for r in args[slot]]
+                        moved[i][j] = x
+                        new = list(args)
+                        new[slot] = moved
+                        return sac.policy_loss_batch(*new)
+
+                    assert close(grad[i][row][j], mp.diff(f, to_mpf(x0)), DPS - 8)
+
+
+@settings(max_examples=4)
+@given(one_dim)
+def test_policy_loss_batch_averages_to_the_squashed_objective(instance: Instance) -> None:
+    """E_eps[L(eps)] = J(s): tanh-sinh quadrature of the one-sample loss over eps reproduces the
+    squashed policy objective (computed by composite Gauss-Legendre), and E_eps of the pathwise
+    gradient reproduces the squashed policy gradient."""
+    args = _squashed_args(instance)
+    with mp.workdps(DPS):
+        (objective,) = sac.squashed_policy_objective(*args)
+        (gradient,) = sac.squashed_policy_gradient(*args)
+        mean, log_std = to_mpf(args[0][0][0]), to_mpf(args[1][0][0])
+        center = -mean / mp.exp(log_std)
+        edges = [-mp.inf, *sorted({mp.mpf(-6), mp.mpf(0), mp.mpf(6), center}), mp.inf]
+        norm = 1 / mp.sqrt(2 * mp.pi)
+
+        def expect(fn: Any) -> Any:
+            return norm * mp.quad(lambda e: mp.exp(-e * e / 2) * fn([[e]]), edges)
+
+        assert close(objective, expect(lambda e: sac.policy_loss_batch(e, *args)), DPS - 8)
+        for row in (0, 1):
+            want = expect(lambda e, row=row: sac.policy_loss_batch_gradient(e, *args)[0][row][0])
+            assert close(gradient[row][0], want, DPS - 8)
