@@ -259,6 +259,8 @@ FORMULAS = (
         output_shape=("S", "A"),
         tolerance=STEP,
         reference="reference.trpo:step",
+        bound="certified",
+        certificate="oracle.certificates.npg:step",
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 29's solution: maximizes g^T x subject to (1/2) x^T F x <= delta (attained with equality).",
     ),
