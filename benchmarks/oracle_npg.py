@@ -1,5 +1,5 @@
-"""Benchmark of the oracle's NPG/TRPO directions: npg.direction (certified) and trpo.step
-(estimated) with their bounds at 50 digits, by the block-diagonal route, next to the dense route.
+"""Benchmark of the oracle's NPG/TRPO directions: npg.direction and trpo.step with their certified
+bounds at 50 digits, by the block-diagonal route, next to the dense route.
 
     python3 benchmarks/oracle_npg.py            |S| = 10, 50, 200 with |A| = 5 (gamma = 0.99)
     python3 benchmarks/oracle_npg.py --states 200 --dense-limit 30
@@ -7,7 +7,9 @@
 
 Block route (what `rlspec oracle` runs): the Fisher is block-diagonal by state, block
 d(s) (diag(pi_s) - pi_s pi_s^T) with null space span(1), so F^+ grad V = (A - row means) / (1 - gamma)
-on the states mu reaches and 0 elsewhere: one policy evaluation (the MDP core). "cold" includes
+on the states mu reaches and 0 elsewhere: one policy evaluation (the MDP core); the certificates
+(oracle/certificates/npg.py) re-evaluate V, Q (and d for the step) at twice the precision with the
+core's contraction-residual bounds. "cold" includes
 building the MDP core's fixed-point model of the instance (shared with every formula on it);
 "warm" is a second evaluation on the same instance.
 
