@@ -44,6 +44,19 @@ def validate(instance: Instance) -> None:
             probability_vector(pi[i], f"pi[{i}]")
     else:
         raise InstanceError("theta", "missing: give the softmax logits theta [S][A] (or pi [S][A])")
+    entropy_params(instance)
+
+
+def entropy_params(instance: Instance) -> None:
+    """params.lambda (a temperature) must be > 0 and params.k (a step count) an integer >= 0."""
+    if "lambda" in instance.params:
+        lam = array(instance, "params.lambda", shape=())
+        if lam <= 0:
+            raise InstanceError("params.lambda", f"is {float(lam)}, the temperature must be > 0")
+    if "k" in instance.params:
+        k = array(instance, "params.k", shape=())
+        if k < 0 or k.denominator != 1:
+            raise InstanceError("params.k", f"is {float(k)}, must be an integer >= 0")
 
 
 def policy_logits(instance: Instance) -> Any:
