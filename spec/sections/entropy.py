@@ -338,6 +338,15 @@ ERRATA = (
         _t("test_log_sum_exp_bounds", "test_v_star_lambda_to_hard_limit"),
         TITLE,
     ),
+    Erratum(
+        "soft.pi_update_arguments",
+        63,
+        r"pi_{k+1} = exp(Q_lambda^{pi_k}(s,.)/lambda) / ||exp(Q_lambda^{pi_k}(s,.)/lambda)||_1",
+        r"pi_{k+1}(.|s) = ...: the left side is the distribution at the state s "
+        "(the right side depends on s)",
+        _t("test_soft_policy_iteration_improves"),
+        TITLE,
+    ),
 )
 
 LECTURE_MAP = (
@@ -402,7 +411,11 @@ LECTURE_MAP = (
     EquationRow(
         62, "erratum", ("soft.policy_evaluation_operator", TEST + "test_soft_policy_evaluation_operator")
     ),
-    EquationRow(63, "formula", ("soft.policy_iteration", TEST + "test_soft_policy_iteration_improves")),
+    EquationRow(
+        63,
+        "formula",
+        ("soft.policy_iteration", "soft.pi_update_arguments", TEST + "test_soft_policy_iteration_improves"),
+    ),
 )
 
 SECTION = Section(

@@ -461,8 +461,7 @@ def test_v_star_lambda_to_hard_limit(case: SoftCase) -> None:
         soft = E.v_star(case.P, case.R, case.gamma, case.lam)
         hard = hard_v_star_by_enumeration(case)
         tol = value_tol(case)
-        if hasattr(mdp, "v_star"):
-            assert close(mdp.v_star(case.P, case.R, case.gamma), hard, tol)
+        assert close(mdp.v_star(case.P, case.R, case.gamma), hard, tol)
         gap = to_mpf(case.lam) * mp.log(case.actions) * kappa(case)
         for s_, h_ in zip(soft, hard, strict=True):
             assert h_ - tol <= s_ <= h_ + gap + tol
@@ -617,6 +616,24 @@ def test_oracle_policy_value_bounds_hold(case: SoftCase) -> None:
             bound = mp.mpf(out["error_bound"])
             assert bound < mp.mpf(10) ** (5 - dps) * (1 + value_scale(case) * kappa(case))
             assert E.sup_distance(parse(out["value"]), fine) <= bound
+
+
+def test_oracle_v_star_bound_at_gamma_099() -> None:
+    """gamma = 0.99, rewards of size 1e3, lambda = 1e-6 and 1e2: the certified bound of soft.v_star at
+    30 digits holds against value iteration at 90 digits (about 10^4 sweeps)."""
+    from oracle.families import tabular
+
+    raw = tabular.generate(5, states=2, actions=2, gamma=0.99, kind="dense", logit_scale=8.0)
+    raw["R"] = [[[1000 * x for x in row] for row in block] for block in raw["R"]]
+    for lam in (1e-6, 1e2):
+        raw["params"] = {"lambda": lam}
+        case = SoftCase(from_mapping(raw), Fraction(lam))
+        out = evaluate("soft.v_star", case.instance, 30).to_json()
+        with mp.workdps(90):
+            bound = mp.mpf(out["error_bound"])
+            assert bound < mp.mpf(10) ** -24
+            v, err = value_iteration(case, bound / 1000)
+            assert E.sup_distance(parse(out["value"]), v) <= bound + err
 
 
 def test_extreme_temperature_and_rewards() -> None:
