@@ -35,12 +35,12 @@ FISHER_AVERAGE = Tolerance(
 NATURAL_DIRECTION = Tolerance(
     "natural_direction",
     64.0,
-    "amax(R) * kappa(gamma)**3 * npg_condition(P, gamma, mu, theta)",
-    "F^+ grad V: the advantage's error (|R| kappa^2) over (1 - gamma), times the conditioning of "
-    "the Fisher's pseudo-inverse, npg_condition = 1 / min_{d(s) > 0, a} d(s) pi(a|s) (an upper bound "
-    "on ||F^+|| from the inputs; the block route (A - mean A)/(1 - gamma) is far more accurate, but a "
-    "pseudo-inverse of the dense or block Fisher is a correct implementation too). The tolerance is "
-    "loose on near-deterministic policies, where F^+ is ill-conditioned",
+    "amax(R) * kappa(gamma)**2 * (kappa(gamma) + npg_condition(P, gamma, mu, theta))",
+    "F^+ grad V: the advantage's error (|R| kappa^2) over (1 - gamma), plus |x| <= 4 |R| kappa^2 times "
+    "the conditioning of the Fisher's pseudo-inverse, npg_condition = 1 / min_{d(s) > 0, a} d(s) pi(a|s) "
+    "(an upper bound on ||F^+|| from the inputs). The block route (A - mean A)/(1 - gamma) is far more "
+    "accurate, but a pseudo-inverse of the Fisher's blocks is a correct implementation too; the "
+    "tolerance is loose on near-deterministic policies, where F^+ is ill-conditioned",
 )
 COMPATIBLE = Tolerance(
     "compatible_regression",

@@ -93,8 +93,8 @@ KL_QUADRATIC = Tolerance(
 STEP = Tolerance(
     "step",
     64.0,
-    "np.sqrt(2.0 * delta) * amax(R) * kappa(gamma)**3 * npg_condition(P, gamma, mu, theta)**1.5 / "
-    "natural_norm(P, R, gamma, mu, theta)",
+    "np.sqrt(2.0 * delta) * amax(R) * kappa(gamma)**2 * (kappa(gamma) + npg_condition(P, gamma, mu, theta)) "
+    "* np.sqrt(npg_condition(P, gamma, mu, theta)) / natural_norm(P, R, gamma, mu, theta)",
     "sqrt(2 delta) x / sqrt(g^T x), x = F^+ g: x's error (as npg.direction) over sqrt(g^T F^+ g) "
     "(natural_norm, from the inputs), times the ratio |x| / sqrt(x^T F x) <= sqrt(npg_condition) "
     "from normalizing by the computed curvature",
@@ -102,9 +102,9 @@ STEP = Tolerance(
 LINE_SEARCH = Tolerance(
     "line_search",
     64.0,
-    "1 + amax(theta) + np.sqrt(2.0 * delta) * amax(R) * kappa(gamma)**3 * npg_condition(P, gamma, mu, "
-    "theta)**1.5 "
-    "/ natural_norm(P, R, gamma, mu, theta)",
+    "(1 + amax(theta) + np.sqrt(2.0 * delta) * amax(R) * kappa(gamma)**2 "
+    "* (kappa(gamma) + npg_condition(P, gamma, mu, theta)) * np.sqrt(npg_condition(P, gamma, mu, theta)) "
+    "/ natural_norm(P, R, gamma, mu, theta))",
     "theta + beta^j step: theta's rounding plus the step's tolerance (trpo.step). The accepted j must "
     "be the oracle's (a float64 decision can only differ when a test sits within rounding of its "
     "threshold, which continuous sampling does not produce)",
