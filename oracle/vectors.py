@@ -252,3 +252,37 @@ def main(argv: Sequence[str]) -> int:
     except VerifyError as exc:
         print(f"rlspec vectors verify: {exc}")
         return 1
+
+
+class VectorSource:
+    """Stored vectors as the conformance suite's expected values (`rlspec conform --vectors DIR`):
+    each formula is run on its stored cases, as they are, with the stored digits rounded to
+    float64. The manifest and every hash are checked once, when the source is opened."""
+
+    def __init__(self, directory: str) -> None:
+        self.root = Path(directory)
+        self.name = f"vectors:{directory}"
+        try:
+            manifest = read_manifest(self.root)
+            self.files = check_hashes(self.root, manifest)
+        except VerifyError as exc:
+            raise UsageError(f"--vectors: {exc}") from None
+
+    def fixed_cases(self, f: Any) -> list[Any]:
+        from conformance_tests.sources import Case, Expected, to_float64
+
+        cases = []
+        for rel in self.files:
+            if rel.startswith(f"{f.id}/"):
+                case = json.loads((self.root / rel).read_bytes())
+                with mp.workdps(int(case["dps"]) + 10):
+                    value = to_float64(case["value"])
+                cases.append(Case(case["instance"], Expected(value, case["value"]), label=case["name"]))
+        return cases
+
+    def expected(self, f: Any, raw: dict[str, Any]) -> Any:
+        raise UsageError(f"--vectors: {f.id} has no stored case for this instance")
+
+
+def conformance_source(directory: str) -> VectorSource:
+    return VectorSource(directory)
