@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg
+from gmpy2 import mpz
 from mpmath import mp
 
 from reference.numbers import (
@@ -153,15 +154,16 @@ class _PolicyPart:
 
 
 _CACHE: dict[tuple[Any, ...], Any] = {}
-_CACHE_SIZE = 32
+_CACHE_SIZE = 64
 
 
 def _cached(key: tuple[Any, ...], build: Any, pins: tuple[Any, ...]) -> Any:
     """build(), memoized under `key`; the entry keeps `pins` (the objects whose id() is in the
     key) alive, so an id cannot be reused by another object while the entry exists. Inputs are
     treated as immutable: do not mutate a list after passing it to a reference function."""
-    entry = _CACHE.get(key)
+    entry = _CACHE.pop(key, None)
     if entry is not None:
+        _CACHE[key] = entry  # most recently used last; the least recently used is evicted
         return entry[0]
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
@@ -239,15 +241,13 @@ def _fixed_flat(xs: RealTensor3, bits: int) -> Any:
     try:
         # binary64 inputs have power-of-two denominators: a shift instead of a division
         ints = [
-            (n << (bits + 1 - d.bit_length())) if d & (d - 1) == 0 and d.bit_length() <= bits
-            else (n << bits) // d
+            (mpz(n) << (bits + 1 - d.bit_length())) if d & (d - 1) == 0 and d.bit_length() <= bits
+            else mpz((n << bits) // d)
             for n, d in (x.as_integer_ratio() for x in flat)
         ]
     except (AttributeError, TypeError):  # mpf entries
-        ints = [fixed(x, bits) for x in flat]
-    out = np.empty(len(ints), dtype=object)
-    out[:] = ints
-    return out
+        ints = [mpz(fixed(x, bits)) for x in flat]
+    return np.fromiter(ints, dtype=object, count=len(ints))  # (slice assignment of mpz is slow)
 
 
 def policy_part(model: _Model, pi: Any, exact: bool = False) -> _PolicyPart:
@@ -265,14 +265,22 @@ def _build_policy_part(model: _Model, pi: Any, exact: bool) -> _PolicyPart:
     return _PolicyPart(weights, p_pi, r_pi, lu, (pi, model))
 
 
+def policy_weights(model: _Model, pi: Any, exact: bool = False) -> Any:
+    """floor(pi(a|s) 2^bits) for pi = softmax(pi) (computed with 16 extra bits), or pi itself."""
+
+    def build() -> Any:
+        if exact:
+            return fixed_array(pi, model.bits)
+        with mp.workprec(model.bits + 16):
+            return fixed_array(policy(pi), model.bits)
+
+    return _cached(("weights", model.bits, id(pi), exact), build, (pi,))
+
+
 def _chain(model: _Model, pi: Any, exact: bool) -> tuple[Any, Any, Any]:
     """pi, P_pi (shared by models with and without R) and the float64 LU of I - gamma P_pi."""
     bits = model.bits
-    if exact:
-        weights = fixed_array(pi, bits)
-    else:
-        with mp.workprec(bits + 16):
-            weights = fixed_array(policy(pi), bits)
+    weights = policy_weights(model, pi, exact)
     p_pi = (weights[:, :, None] * model.P).sum(axis=1) >> bits
     p_float = np.array([[float(int(x) >> (bits - 60)) for x in row] for row in p_pi]) * 2.0**-60
     lu = None

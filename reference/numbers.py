@@ -102,15 +102,20 @@ def fixed(x: Real, bits: int) -> int:
 
 
 def fixed_array(xs: Any, bits: int) -> Any:
-    """The nested list xs as a numpy object array of floor(x * 2^bits)."""
+    """The nested list xs as a numpy object array of floor(x * 2^bits), as gmpy2.mpz (products
+    and sums of big integers run about three times faster than with Python ints)."""
+    import gmpy2
     import numpy as np
 
     def conv(v: Any) -> Any:
-        return [conv(w) for w in v] if isinstance(v, (list, tuple)) else fixed(v, bits)
+        return [conv(w) for w in v] if isinstance(v, (list, tuple)) else gmpy2.mpz(fixed(v, bits))
 
-    out = np.empty(_shape(xs), dtype=object)
-    out[...] = conv(xs) if _shape(xs) else fixed(xs, bits)
-    return out
+    shape = _shape(xs)
+    flat = conv(xs)
+    for _ in shape[1:]:
+        flat = [x for row in flat for x in row]
+    items = flat if shape else [flat]
+    return np.fromiter(items, dtype=object, count=len(items)).reshape(shape)
 
 
 def _shape(xs: Any) -> tuple[int, ...]:
