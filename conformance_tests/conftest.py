@@ -11,5 +11,5 @@ __all__ = ["rlspec_session"]
 
 
 def pytest_addoption(parser: Any, pluginmanager: Any) -> None:
-    if not pluginmanager.has_plugin("rlspec"):
+    if not (pluginmanager.has_plugin("rlspec") or pluginmanager.has_plugin("conformance_tests.plugin")):
         plugin.pytest_addoption(parser)

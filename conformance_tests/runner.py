@@ -15,7 +15,7 @@ import math
 import sys
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +154,12 @@ class Session:
         source: ExpectedSource | None = None,
         out_dir: Path = DEFAULT_OUT,
         shrink_budget: float = SHRINK_BUDGET,
+        prepare: Callable[[], None] | None = None,
+        start_method: str | None = None,
     ) -> None:
+        """`prepare` and `start_method` go to the Worker (conformance_tests/worker.py): a hook run
+        in the worker before the implementation is imported (resource limits, isolation), and
+        the multiprocessing start method."""
         self.impl = impl
         self.examples = examples
         self.seed = seed
@@ -162,7 +167,7 @@ class Session:
         self.source: ExpectedSource = source if source is not None else LiveOracle()
         self.out_dir = out_dir
         self.shrink_budget = shrink_budget
-        self.worker = Worker(impl, timeout=timeout)
+        self.worker = Worker(impl, timeout=timeout, prepare=prepare, start_method=start_method)
         self.names: frozenset[str] = frozenset()
         self.sections = section_keys()
 
@@ -200,6 +205,8 @@ class Session:
                 run.replay(cases)
         except _SuiteError as exc:
             result = FormulaResult(f, key, "error", message=str(exc))
+        except (ImplementationError, InstanceError) as exc:
+            result = FormulaResult(f, key, "error", message=f"{type(exc).__name__}: {exc}")
         else:
             result = run.result(key)
         result.seconds = time.perf_counter() - started

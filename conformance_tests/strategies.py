@@ -17,6 +17,7 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from oracle.errors import InstanceError
 from oracle.instance import family_module
 from oracle.sampling import sample_instance
 from spec.formula import Formula
@@ -77,7 +78,7 @@ def build(
             trial[name] = sizes[name][0]
         try:
             return sample_instance(family, seed, trial, formulas), trial
-        except ValueError:
+        except (ValueError, InstanceError):
             continue
     return None
 
