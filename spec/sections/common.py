@@ -46,5 +46,7 @@ STATIONARY = Tolerance(
     "stationary_kappa(P, theta)",
     "a stationary distribution: its conditioning is the chain's, not gamma's: (1 + ||(I - P_TT)^-1||) "
     "(1 + max_C ||(I - P_CC + 1 pi_C)^-1||) over the transient states T and recurrent classes C of P_pi "
-    "(fundamental matrices; a slowly mixing chain is ill-conditioned)",
+    "(fundamental matrices; a slowly mixing chain is ill-conditioned). A float64 route (classes, "
+    "np.linalg.solve) peaked at 0.48 units over 200 random instances (benchmarks/oracle_core.py "
+    "--tolerances 200)",
 )
