@@ -188,21 +188,30 @@ def v_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> Vec:
     """soft.v_star: V_lambda^*, the fixed point of T_lambda. Lecture: "Optimal Policy" (Theorem 2).
 
     Computed by soft policy iteration with exact evaluation (Newton's method on V = T_lambda V,
-    fast at any lambda), stopped when the residual ||T_lambda V - V|| stops shrinking."""
+    fast at any lambda), stopped when the residual ||T_lambda V - V|| is far below the working
+    precision or the values stop increasing (the rounding floor); the iterate with the smallest
+    residual is returned."""
     with mp.workdps(mp.dps + 10):
         target = mp.mpf(10) ** (6 - mp.dps)  # relative residual: far below the caller's precision
+        near = mp.mpf(10) ** (-mp.dps // 2)
         soft = softmax_policy([[0] * len(row) for row in P], lam)
-        best, best_residual, stalled = None, None, 0
+        best, best_residual, previous, stalled = None, None, None, 0
         for _ in range(MAX_ITERATIONS):
             values = evaluate_soft(P, R, gamma, soft)
             q_ = mdp.q_from_v(P, R, gamma, values)
             residual = sup_distance([soft_max_value(row, lam) for row in q_], values)
+            size = 1 + max(abs(x) for x in values)
             if best_residual is None or residual < best_residual:
-                best, best_residual, stalled = values, residual, 0
-            else:
-                stalled += 1
-            if residual <= target * (1 + max(abs(x) for x in values)) or stalled >= 3:
+                best, best_residual = values, residual
+            # the values increase at every step until the rounding floor (policy improvement);
+            # the residual need not shrink at every step far from the fixed point
+            progress: Any = None
+            if previous is not None:
+                progress = max(v - p for v, p in zip(values, previous, strict=True))
+            stalled = stalled + 1 if progress is not None and progress <= near * size else 0
+            if residual <= target * size or stalled >= 3:
                 break
+            previous = values
             soft = gibbs_policy(q_, lam)
     return [+x for x in best]  # type: ignore[union-attr]
 

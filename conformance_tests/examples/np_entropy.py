@@ -95,17 +95,19 @@ def soft_v_star(P: Array, R: Array, gamma: Array, lam: Array) -> Array:
     """Soft policy iteration (Newton on V = T_lambda V) from the uniform policy."""
     n, m = P.shape[:2]
     pi, lam_log_pi = np.full((n, m), 1.0 / m), np.full((n, m), -lam * np.log(m))
-    best, best_residual, stalled = None, np.inf, 0
+    best, best_residual, previous, stalled = None, np.inf, None, 0
     for _ in range(200):
         V = _evaluate(P, R, gamma, pi, lam_log_pi)
         Q = _q_from_v(P, R, gamma, V)
         residual = float(np.max(np.abs(_soft_max(Q, lam) - V)))
         if residual < best_residual:
-            best, best_residual, stalled = V, residual, 0
-        else:
-            stalled += 1
+            best, best_residual = V, residual
+        # values increase at every step until the rounding floor; the residual need not shrink
+        progress = np.inf if previous is None else float(np.max(V - previous))
+        stalled = stalled + 1 if progress <= 1e-10 * (1.0 + float(np.max(np.abs(V)))) else 0
         if residual == 0.0 or stalled >= 3:
             break
+        previous = V
         pi, lam_log_pi = _gibbs(Q, lam)
     return best
 

@@ -39,8 +39,8 @@ ENTROPY = Tolerance(
 SOFT_REWARD = Tolerance(
     "soft_reward",
     16.0,
-    "(amax(R) + lam * (1 + amax(theta)))",
-    "r - lam log pi: one subtraction, log pi of the size of the logits",
+    "(amax(R) + lam * (1 + np.log(theta.shape[1]) + 2 * amax(theta)))",
+    "r - lam log pi: one subtraction; log pi = (theta - max) - log sum exp, |theta - max| <= 2 amax(theta)",
 )
 SOFT_VALUE = Tolerance(
     "soft_value",
