@@ -75,3 +75,27 @@ def test_theta_or_pi_required() -> None:
     del raw["theta"]
     with pytest.raises(InstanceError, match="theta"):
         from_mapping(raw)
+
+
+def test_bundled_examples_evaluate_every_mdp_formula() -> None:
+    """spec/examples/*.json (tabular) are valid and every MDP-core formula evaluates on them (the
+    PDL on the one that carries params.theta_new), to within its bound of the same value at
+    twice the digits."""
+    from pathlib import Path
+
+    from mpmath import mp
+
+    from oracle.evaluate import evaluate, leaves
+    from oracle.instance import load
+    from spec.sections.mdp import FORMULAS
+
+    for path in sorted((Path(__file__).resolve().parents[2] / "spec" / "examples").glob("tabular-*.json")):
+        inst = load(path)
+        for f in FORMULAS:
+            if not all(inst.has(a.source) for a in f.args):
+                continue
+            coarse, fine = evaluate(f.id, inst, 20), evaluate(f.id, inst, 40)
+            with mp.workdps(50):
+                for x, y in zip(leaves(coarse.value), leaves(fine.value), strict=True):
+                    gap = abs(mp.mpf(x) - mp.mpf(y))
+                    assert gap <= coarse.error_bound + fine.error_bound, (path.name, f.id)
