@@ -34,7 +34,7 @@ from conformance_tests.worker import ImplementationError, Worker, check_exists
 from oracle.errors import InstanceError, UsageError
 from spec.formula import Formula, Section
 
-DEFAULT_EXAMPLES = 10
+DEFAULT_EXAMPLES = 20
 DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_OUT = Path("rlspec-report")
