@@ -51,7 +51,7 @@ SOFT_VALUE = Tolerance(
 SOFT_OPERATOR_PI = Tolerance(
     "soft_operator_pi",
     16.0,
-    "(amax(R) + amax(VALUE_IN) + lam * (1 + amax(theta)))",
+    "(amax(R) + amax(VALUE_IN) + lam * (1 + np.log(P.shape[1]) + 2 * amax(theta)))",
     "one application of T_lambda^pi or F_lambda^pi: sums of terms of these sizes",
 )
 SOFT_OPERATOR_OPT = Tolerance(
