@@ -188,10 +188,9 @@ def test_average_fisher_weights_are_stationary(instance: Any) -> None:
         if n_a == 1:
             assert all(x == 0 for row in F for x in row)
             return
-        d = []
-        for s, pi_s in enumerate(pi):
-            trace = mp.fsum(F[s * n_a + a][s * n_a + a] for a in range(n_a))
-            d.append(trace / mp.fsum(p * (1 - p) for p in pi_s))
+        # d(s) from an off-diagonal entry -d(s) pi(0|s) pi(1|s): no cancellation, unlike the
+        # diagonal d(s) pi (1 - pi) of a near-deterministic policy
+        d = [-F[s * n_a][s * n_a + 1] / (pi_s[0] * pi_s[1]) for s, pi_s in enumerate(pi)]
         p_pi = mdp.transition_matrix(P, pi)
         tol = mp.mpf(10) ** (-DPS + 8)
         assert abs(mp.fsum(d) - 1) <= tol
