@@ -9,19 +9,23 @@ module or file, a --formulas pattern matching nothing, a bad option).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import importlib
 import math
+import os
 import sys
+import tempfile
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
+from hypothesis import configuration as hypothesis_configuration
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky, HypothesisException
 
@@ -419,6 +423,21 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
     return results, session
 
 
+@contextlib.contextmanager
+def _private_hypothesis_home() -> Iterator[None]:
+    """Keep hypothesis's files (.hypothesis/) out of the user's working directory."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    previous = getattr(hypothesis_configuration, "__hypothesis_home_directory", None)
+    with tempfile.TemporaryDirectory(prefix="rlspec-hypothesis-") as home:
+        hypothesis_configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            hypothesis_configuration.set_hypothesis_home_dir(previous)
+
+
 def exit_status(results: Sequence[FormulaResult]) -> int:
     implemented = [r for r in results if r.status != "not_implemented"]
     if not implemented:
@@ -433,7 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         started = time.perf_counter()
-        results, session = run(args)
+        with _private_hypothesis_home():
+            results, session = run(args)
         elapsed = time.perf_counter() - started
         status = exit_status(results)
         meta = {

@@ -68,8 +68,25 @@ def pg_gradient(P: Array, R: Array, gamma: float, mu: Array, theta: Array) -> Ar
     return out
 
 
+def _gth(p: Array) -> Array:
+    """The stationary law of an irreducible stochastic matrix by state reduction
+    (Grassmann-Taksar-Heyman): no subtractions, so it stays accurate for slowly mixing chains."""
+    a = np.array(p, dtype=np.float64)
+    n = len(a)
+    for k in range(n - 1, 0, -1):
+        a[:k, k] /= a[k, :k].sum()
+        a[:k, :k] += np.outer(a[:k, k], a[k, :k])
+    x = np.zeros(n)
+    x[0] = 1.0
+    for k in range(1, n):
+        x[k] = x[:k] @ a[:k, k]
+    out: Array = x / x.sum()
+    return out
+
+
 def mdp_stationary(P: Array, mu: Array, theta: Array) -> Array:
-    """mdp.stationary: d = sum_C (mu(C) + mu_T h_C) pi_C over the recurrent classes C of P_pi."""
+    """mdp.stationary: d = sum_C (mu(C) + mu_T h_C) pi_C over the recurrent classes C of P_pi
+    (closed strongly connected components of the support of P), h_C the absorption probabilities."""
     from scipy.sparse.csgraph import connected_components
 
     p_pi = np.einsum("sa,sat->st", _policy(theta), P)
@@ -78,19 +95,15 @@ def mdp_stationary(P: Array, mu: Array, theta: Array) -> Array:
     closed = [c for c in (labels == k for k in np.unique(labels)) if not support[np.ix_(c, ~c)].any()]
     transient = ~np.any(closed, axis=0)
     n_t = int(transient.sum())
-    fundamental = np.linalg.inv(np.eye(n_t) - p_pi[np.ix_(transient, transient)]) if n_t else np.zeros((0, 0))
     d = np.zeros(len(P))
     for c in closed:
-        block = p_pi[np.ix_(c, c)]
-        block = block / block.sum(axis=1, keepdims=True)
-        k = int(c.sum())
-        system = np.vstack([(np.eye(k) - block).T, np.ones(k)])
-        law = np.linalg.lstsq(system, np.r_[np.zeros(k), 1.0], rcond=None)[0]
         weight = mu[c].sum()
         if n_t:
-            absorb = fundamental @ p_pi[np.ix_(transient, c)].sum(axis=1)
-            weight += mu[transient] @ absorb
-        d[c] += weight * law
+            into_c = p_pi[np.ix_(transient, c)].sum(axis=1)
+            weight += mu[transient] @ np.linalg.solve(
+                np.eye(n_t) - p_pi[np.ix_(transient, transient)], into_c
+            )
+        d[c] += weight * _gth(p_pi[np.ix_(c, c)])
     return d
 
 
