@@ -154,21 +154,37 @@ class _PolicyPart:
 
 
 _CACHE: dict[tuple[Any, ...], Any] = {}
-_CACHE_SIZE = 64
+_CACHE_SIZE = 64  # entries
+_CACHE_WEIGHT = 4_000_000  # big integers held, in all (about 100 bytes each at 50 digits)
+
+
+def _weight(value: Any) -> int:
+    """How many big integers a cached value holds (models and arrays dominate memory)."""
+    if isinstance(value, _Model):
+        return int(value.P.size) * (1 if value.r is None else 2)
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, tuple):
+        return sum(_weight(v) for v in value)
+    if isinstance(value, _PolicyPart):
+        return int(value.p_pi.size)
+    return 1
 
 
 def _cached(key: tuple[Any, ...], build: Any, pins: tuple[Any, ...]) -> Any:
     """build(), memoized under `key`; the entry keeps `pins` (the objects whose id() is in the
     key) alive, so an id cannot be reused by another object while the entry exists. Inputs are
-    treated as immutable: do not mutate a list after passing it to a reference function."""
+    treated as immutable: do not mutate a list after passing it to a reference function.
+    Least recently used entries are evicted beyond _CACHE_SIZE entries or _CACHE_WEIGHT."""
     entry = _CACHE.pop(key, None)
     if entry is not None:
-        _CACHE[key] = entry  # most recently used last; the least recently used is evicted
+        _CACHE[key] = entry  # most recently used last
         return entry[0]
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
     value = build()
-    _CACHE[key] = (value, pins)
+    _CACHE[key] = (value, pins, _weight(value))
+    total = sum(e[2] for e in _CACHE.values())
+    while len(_CACHE) > 1 and (len(_CACHE) > _CACHE_SIZE or total > _CACHE_WEIGHT):
+        total -= _CACHE.pop(next(iter(_CACHE)))[2]
     return value
 
 
@@ -190,6 +206,8 @@ def fixed_model(P: RealTensor3, R: RealTensor3 | None, gamma: Real, need: int | 
         _CACHE.pop(key, None)
         bits = 2 * need + (-2 * need) % 64
         entry = (_cached(key, lambda: _build_model(P, R, gamma, bits), (P, R)), None)
+    else:
+        _CACHE[key] = _CACHE.pop(key)  # most recently used last
     base: _Model = entry[0]
     target = need + (-need) % 32
     if base.bits <= target + 64:

@@ -175,7 +175,7 @@ def _memo(name: str, certify: Any, args: tuple[Any, ...], values: Any) -> Any:
     the entry), precision and values (A, the objective and the gradient share V^, Q^, d^)."""
     key = (name, *(id(a) for a in args), mp.prec, repr(values))
     if key not in _MEMO:
-        if len(_MEMO) >= 32:
+        if len(_MEMO) >= 8:
             _MEMO.pop(next(iter(_MEMO)))
         _MEMO[key] = (certify(*args, value=values), args)
     return _MEMO[key][0]
