@@ -18,6 +18,15 @@ HAARNOJA = (
 )
 TEST = "tests/reference/test_entropy.py::"
 
+# the lecture's headings, which Formula.section names
+MOTIVATION = "Motivation: Enhance exploration by entropy regularization"
+BELLMAN_EQ = "Soft Bellman Equation"
+BELLMAN_OP = "Soft Bellman Operator"
+OPT_STATE = "Soft Bellman Optimality Equation: State Value"
+OPT_ACTION = "Soft Bellman Optimality Equation: Action Value"
+OPTIMAL = "Optimal Policy"
+SOFT_PI = "Soft Policy Iteration"
+
 LAMBDA = Arg("lam", (), "params.lambda", "temperature lambda > 0 of the entropy bonus", domain="temperature")
 V_IN = Arg("V", ("S",), "params.V", "a state-value vector the operator is applied to", domain="real")
 Q_IN = Arg("Q", ("S", "A"), "params.Q", "an action-value table the operator is applied to", domain="real")
@@ -33,7 +42,7 @@ K_STEPS = Arg("k", (), "params.k", "number of soft policy iteration steps", doma
 ENTROPY = Tolerance(
     "entropy",
     16.0,
-    "1 + amax(theta)",
+    "(1 + amax(theta))",
     "entropy of a softmax policy: log-softmax of logits of size amax(theta)",
 )
 SOFT_REWARD = Tolerance(
@@ -63,7 +72,7 @@ SOFT_OPERATOR_OPT = Tolerance(
 SOFT_GREEDY = Tolerance(
     "soft_greedy",
     16.0,
-    "1 + amax(Q) / lam",
+    "(1 + amax(Q) / lam)",
     "softmax(Q/lam): the logits Q/lam are rounded relative to their size amax(Q)/lam",
 )
 SOFT_OPTIMAL_VALUE = Tolerance(
@@ -75,13 +84,13 @@ SOFT_OPTIMAL_VALUE = Tolerance(
 SOFT_OPTIMAL_POLICY = Tolerance(
     "soft_optimal_policy",
     16.0,
-    "1 + (amax(R) + lam * np.log(P.shape[1])) * kappa(gamma)**2 / lam",
+    "(1 + (amax(R) + lam * np.log(P.shape[1])) * kappa(gamma)**2 / lam)",
     "softmax(Q*/lam): the error of Q* (M kappa^2) divided by lam",
 )
 SOFT_PI_POLICY = Tolerance(
     "soft_pi_policy",
     16.0,
-    "1 + (amax(R) + lam * (np.log(P.shape[1]) + amax(theta))) * kappa(gamma)**2 / lam",
+    "(1 + (amax(R) + lam * (np.log(P.shape[1]) + amax(theta))) * kappa(gamma)**2 / lam)",
     "softmax(Q^{pi_k}/lam) after k soft evaluations: the error of a soft value divided by lam",
 )
 
@@ -91,6 +100,7 @@ def _with_input(tol: Tolerance, name: str) -> Tolerance:
 
 
 def _formula(
+    section: str,
     id: str,
     title: str,
     latex: str,
@@ -105,7 +115,7 @@ def _formula(
 ) -> Formula:
     return Formula(
         id=id,
-        section=TITLE,
+        section=section,
         title=title,
         latex=latex,
         equation=equation,
@@ -123,6 +133,7 @@ def _formula(
 
 FORMULAS = (
     _formula(
+        MOTIVATION,
         "entropy.h",
         "entropy H(pi(.|s)) of the softmax policy",
         r"H(\pi(\cdot|s)) = \mathbb{E}_{a \sim \pi(\cdot|s)}\left[\log \frac{1}{\pi(a|s)}\right]",
@@ -133,6 +144,7 @@ FORMULAS = (
         "h",
     ),
     _formula(
+        MOTIVATION,
         "soft.reward",
         "regularized reward r_lambda",
         r"r_{\lambda}(s,a,s') = r(s,a,s') - \lambda \log \pi(a|s)",
@@ -143,6 +155,7 @@ FORMULAS = (
         "reward",
     ),
     _formula(
+        BELLMAN_EQ,
         "soft.v_pi",
         "soft state value V_lambda^pi",
         r"V_{\lambda}^{\pi}(s) = \mathbb{E}\left[\sum_{t=0}^{\infty} \gamma^t r_{\lambda}(s_t,a_t,s_{t+1})"
@@ -156,6 +169,7 @@ FORMULAS = (
         certified=True,
     ),
     _formula(
+        BELLMAN_EQ,
         "soft.q_pi",
         "soft action value Q_lambda^pi (no entropy term at t = 0)",
         r"Q_{\lambda}^{\pi}(s,a) = \mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a,s') + \gamma"
@@ -169,6 +183,7 @@ FORMULAS = (
         notes="The lecture's definition prints r/r for the t = 0 reward (erratum soft.q_pi_t0_reward).",
     ),
     _formula(
+        MOTIVATION,
         "soft.objective",
         "entropy-regularized objective V_lambda^pi(mu)",
         r"V_{\lambda}^{\pi}(\mu) = \mathbb{E}_{s \sim \mu}[V_{\lambda}^{\pi}(s)] = \frac{1}{1-\gamma} "
@@ -183,6 +198,7 @@ FORMULAS = (
         notes="Both forms of the lecture agree (property test_objective_two_forms).",
     ),
     _formula(
+        BELLMAN_OP,
         "soft.t_pi",
         "soft Bellman operator T_lambda^pi on a state-value vector V",
         r"[\mathcal{T}_{\lambda}^{\pi} V](s) = \mathbb{E}_{a \sim \pi(\cdot|s)} \mathbb{E}_{s' \sim"
@@ -194,6 +210,7 @@ FORMULAS = (
         "t_pi",
     ),
     _formula(
+        BELLMAN_OP,
         "soft.f_pi",
         "soft Bellman operator F_lambda^pi on an action-value table Q",
         r"[\mathcal{F}_{\lambda}^{\pi} Q](s,a) = \mathbb{E}_{s'}\left[r(s,a,s') + \gamma \mathbb{E}_{a'"
@@ -206,6 +223,7 @@ FORMULAS = (
         "f_pi",
     ),
     _formula(
+        OPT_STATE,
         "soft.t_opt",
         "soft Bellman optimality operator T_lambda on a state-value vector V",
         r"[\mathcal{T}_{\lambda} V](s) = \lambda \log \left\| \exp\left(Q_V(s,\cdot)/\lambda\right)"
@@ -218,6 +236,7 @@ FORMULAS = (
         "t_opt",
     ),
     _formula(
+        OPT_ACTION,
         "soft.f_opt",
         "soft Bellman optimality operator F_lambda on an action-value table Q",
         r"[\mathcal{F}_{\lambda} Q](s,a) = \mathbb{E}_{s'}\left[r(s,a,s') + \gamma \lambda \log \left\|"
@@ -229,6 +248,7 @@ FORMULAS = (
         "f_opt",
     ),
     _formula(
+        OPT_STATE,
         "soft.greedy_policy",
         "softmax greedy policy pi_lambda = softmax(Q/lambda)",
         r"\pi_{\lambda}(a|s) = \frac{\exp(Q(s,a)/\lambda)}{\left\| \exp(Q(s,\cdot)/\lambda) \right\|_1}",
@@ -239,6 +259,7 @@ FORMULAS = (
         "greedy_policy",
     ),
     _formula(
+        OPTIMAL,
         "soft.v_star",
         "optimal soft state value V_lambda^* (fixed point of T_lambda)",
         r"V_{\lambda}^* = \mathcal{T}_{\lambda} V_{\lambda}^*,\quad V_{\lambda}^*(s) = \max_{\pi}"
@@ -251,6 +272,7 @@ FORMULAS = (
         certified=True,
     ),
     _formula(
+        OPTIMAL,
         "soft.q_star",
         "optimal soft action value Q_lambda^* (fixed point of F_lambda)",
         r"Q_{\lambda}^*(s,a) = \mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a,s') + \gamma V_{\lambda}^*(s')]",
@@ -262,6 +284,7 @@ FORMULAS = (
         certified=True,
     ),
     _formula(
+        OPTIMAL,
         "soft.policy_star",
         "optimal entropy-regularized policy pi_lambda^* (Theorem 2)",
         r"\pi_{\lambda}^*(a|s) = \frac{\exp(Q_{\lambda}^*(s,a)/\lambda)}{\left\|"
@@ -275,6 +298,7 @@ FORMULAS = (
         notes="Certified: the Q* bound times the softmax's Lipschitz constant 1/(2 lambda).",
     ),
     _formula(
+        SOFT_PI,
         "soft.policy_iteration",
         "soft policy iteration: the policy after k steps",
         r"Q_{\lambda}^{\pi_j} = \mathcal{F}_{\lambda}^{\pi_j} Q_{\lambda}^{\pi_j},\quad "
