@@ -172,3 +172,14 @@ def test_declared_conventions_are_recognized_and_reported(tmp_path: Path) -> Non
         expected = next(c.name for c in f.conventions if c.name != "lecture")
         assert expected in row["conventions_matched"]
     assert status == 0
+
+
+def test_module_name_and_broken_import(tmp_path: Path) -> None:
+    status, doc, _, _ = conform("conformance_tests.examples.numpy_impl", "--formulas", "mdp.v", tmp=tmp_path)
+    assert status == 0 and by_id(doc)["mdp.v"]["status"] == "pass"
+    broken = tmp_path / "broken.py"
+    broken.write_text("import numpy\nraise ImportError('the GPU build is missing')\n")
+    (tmp_path / "second").mkdir()
+    status, doc, out, err = conform(str(broken), tmp=tmp_path / "second")
+    assert status == 2 and doc == {} and out == ""
+    assert err.strip() == f"rlspec conform: cannot import {broken}: ImportError: the GPU build is missing"
