@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("conform", help="run the conformance suite on an implementation")
     p.add_argument("impl", help="module name or path to a .py file")
 
+    p = sub.add_parser("grade", help="grade an untrusted submission in a sandbox (--config grading.toml)")
+    p.add_argument("submission", help="the student's .py file")
+
     p = sub.add_parser("vectors", help="golden vectors: build or verify")
     p.add_argument("action", choices=["build", "verify"])
 
@@ -138,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()
-        if args_list[:1] in (["generate"], ["conform"], ["vectors"]):
+        if args_list[:1] in (["generate"], ["conform"], ["vectors"], ["grade"]):
             args, extra = parser.parse_known_args(args_list)
         else:
             args, extra = parser.parse_args(args_list), []
@@ -158,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from conformance_tests.runner import main as conform_main
 
             return conform_main([args.impl, *extra])
+        if args.command == "grade":
+            from conformance_tests.grading.grade import main as grade_main
+
+            return grade_main([args.submission, *extra])
         if args.command == "vectors":
             from oracle.vectors import main as vectors_main
 
