@@ -12,7 +12,13 @@ from typing import Any
 from conformance_tests.runner import FormulaResult
 from oracle.errors import UsageError
 
-STATUS_TEXT = {"pass": "pass", "fail": "FAIL", "not_implemented": "not implemented", "error": "ERROR"}
+STATUS_TEXT = {
+    "pass": "pass",
+    "fail": "FAIL",
+    "not_implemented": "not implemented",
+    "skipped": "skipped",
+    "error": "ERROR",
+}
 
 
 def _units(x: float | None) -> str:
@@ -36,7 +42,7 @@ def table(results: Sequence[FormulaResult], meta: Mapping[str, Any]) -> str:
             (
                 r.id,
                 STATUS_TEXT[r.status],
-                str(r.examples) if r.status != "not_implemented" else "-",
+                str(r.examples) if r.status not in ("not_implemented", "skipped") else "-",
                 _units(r.peak),
                 _units(r.mean),
                 f"{t.factor:g} ({t.name})",
@@ -54,7 +60,9 @@ def table(results: Sequence[FormulaResult], meta: Mapping[str, Any]) -> str:
     lines.append("")
     lines.append(
         f"{counts['pass']} pass, {counts['fail']} fail, {counts['error']} error, "
-        f"{counts['not_implemented']} not implemented, of {len(results)} formulas "
+        f"{counts['not_implemented']} not implemented, "
+        + (f"{counts['skipped']} skipped, " if counts["skipped"] else "")
+        + f"of {len(results)} formulas "
         f"(peak/mean: error in units of eps64 * scale; {meta.get('source', '')}, seed {meta.get('seed')}, "
         f"{meta.get('seconds', 0):.1f} s)"
     )
@@ -81,7 +89,7 @@ def failure_text(r: FormulaResult) -> str:
 
 
 def summary(results: Sequence[FormulaResult]) -> dict[str, int]:
-    out = {"pass": 0, "fail": 0, "error": 0, "not_implemented": 0}
+    out = {"pass": 0, "fail": 0, "error": 0, "not_implemented": 0, "skipped": 0}
     for r in results:
         out[r.status] += 1
     return out
@@ -140,7 +148,7 @@ def write_junit(path: Path, results: Sequence[FormulaResult], meta: Mapping[str,
         tests=str(len(results)),
         failures=str(counts["fail"]),
         errors=str(counts["error"]),
-        skipped=str(counts["not_implemented"]),
+        skipped=str(counts["not_implemented"] + counts["skipped"]),
         time=f"{sum(r.seconds for r in results):.3f}",
     )
     for r in results:
@@ -154,7 +162,7 @@ def write_junit(path: Path, results: Sequence[FormulaResult], meta: Mapping[str,
             node.text = failure_text(r)
         elif r.status == "error":
             ET.SubElement(case, "error", message=r.message)
-        elif r.status == "not_implemented":
+        elif r.status in ("not_implemented", "skipped"):
             ET.SubElement(case, "skipped", message=r.message)
         else:
             out = ET.SubElement(case, "system-out")
@@ -191,7 +199,7 @@ def write_gradescope(
             continue
         if r.status == "pass":
             output = f"conforms on {r.examples} instances (peak error {_units(r.peak)} units)"
-        elif r.status == "not_implemented":
+        elif r.status in ("not_implemented", "skipped"):
             output = r.message
         else:
             output = failure_text(r)

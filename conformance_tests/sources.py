@@ -110,3 +110,29 @@ def vectors_source(directory: str) -> ExpectedSource:
         ) from None
     source: ExpectedSource = factory(directory)
     return source
+
+
+def case_from_vector(doc: dict[str, Any]) -> Case:
+    """A stored vector case (oracle/vectors.py: {"instance", "value" as decimal strings, "name",
+    ...}) as a Case: the float64 value correctly rounded from the stored digits."""
+    with mp.workdps(max(int(doc.get("dps", DEFAULT_DPS)), 20) + 10):
+        value = to_float64(doc["value"])
+    return Case(dict(doc["instance"]), Expected(value, doc["value"]), str(doc.get("name", "")))
+
+
+class StoredCases:
+    """An expected-value source made of stored cases: formula id -> cases (vectors). Formulas
+    without stored cases are checked on none (reported as "no instance could be checked")."""
+
+    def __init__(self, cases: dict[str, list[Case]], name: str = "vectors") -> None:
+        self.cases = cases
+        self.name = name
+
+    def fixed_cases(self, f: Formula) -> list[Case] | None:
+        return self.cases.get(f.id, [])
+
+    def expected(self, f: Formula, raw: dict[str, Any]) -> Expected:
+        for case in self.cases.get(f.id, []):
+            if case.raw == raw:
+                return case.expected
+        raise KeyError(f"no stored value for {f.id} on this instance")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from conformance_tests.compare import EPS64, compare
 from conformance_tests.worker import CallResult, Worker, decode, encode
 from spec.formula import Arg, Convention, Formula, Tolerance
-from tests.conformance.helpers import IMPLS
+from tests.conformance.helpers import IMPLS, ROOT
 
 
 def _formula(*conventions: Convention, factor: float = 8.0) -> Formula:
@@ -90,3 +92,20 @@ def test_worker_times_out_and_restarts() -> None:
         worker.start()
         hung = worker.call("mdp_v", [P, R, 0.5, theta])
         assert hung.kind == "timeout" and hung.message == "timed out after 0.3 s"
+
+
+def test_stored_vector_cases_drive_the_runner(tmp_path: Path) -> None:
+    from conformance_tests.runner import Session, registered
+    from conformance_tests.sources import StoredCases, case_from_vector
+    from oracle.vectors import CasePlan, build_case
+
+    docs = [build_case(CasePlan("mdp.v", k, "tabular", 50 + k, {}), dps=30) for k in range(2)]
+    source = StoredCases({"mdp.v": [case_from_vector(d) for d in docs]})
+    example = str(ROOT / "conformance_tests" / "examples" / "numpy_impl.py")
+    mutant = str(ROOT / "conformance_tests" / "mutants" / "mdp__off_by_one_discount.py")
+    with Session(example, source=source, out_dir=tmp_path) as session:
+        good = session.check(registered("mdp.v"))
+    assert good.status == "pass" and good.examples == 2
+    with Session(mutant, source=source, out_dir=tmp_path) as session:
+        bad = session.check(registered("mdp.v"))
+    assert bad.status == "fail" and bad.failure is not None and bad.failure.raw == docs[0]["instance"]
