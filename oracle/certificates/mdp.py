@@ -250,3 +250,41 @@ def gradient(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> 
             gap = abs(mine - got) + 16 * ulp * (size + abs(got)) + spread * (1 + 64 * ulp) / one_minus_gamma
             worst = max(worst, gap)
     return up(exact_fraction(worst))
+
+
+def performance_difference(
+    P: Any, R: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any, *, value: Any
+) -> Any:
+    """pg.performance_difference = J + gain / (1 - gamma), J = mu . V, gain = sum_s d_new(s) w(s),
+    w(s) = sum_a pi_new(a|s) A(s,a). With V^, Q^ (e_V, e_Q), d_new^ certified (its bound is an
+    l1 bound: sum_s |d_new - d_new^| <= e_d) and pi_new^ at the current precision:
+    |w - w^| <= e_A + rel max|A^| =: e_w, |gain - gain^| <= e_d max|w^| + (sum d_new^ + e_d) e_w,
+    |J - J^| <= ||mu||_1 e_V; the mpf evaluation errs by at most 16 ulp of the magnitudes."""
+    vh, ev = _certified_v(P, R, gamma, theta)
+    qh, eq = _certified_q(P, R, gamma, theta)
+    dh, ed = _certified_d(P, gamma, mu, theta_new)
+    pi_new = mdp.policy(theta_new)
+    ulp = _ulp()
+    rel = (len(pi_new[0]) + 16) * ulp
+    g = 1 - exact_fraction(gamma)
+    one_minus_gamma = mp.mpf(mpmath.libmp.from_rational(g.numerator, g.denominator, mp.prec, "d"))
+    adv = [[x - vh[s] for x in row] for s, row in enumerate(qh)]
+    w = [mp.fdot(p, a) for p, a in zip(pi_new, adv, strict=True)]
+    a_max = max(abs(x) for row in adv for x in row)
+    e_w = (ev + eq) * (1 + rel) + rel * a_max * len(pi_new[0])
+    gain = mp.fdot(dh, w)
+    d_sum = mp.fsum(abs(x) for x in dh)
+    gain_error = ed * max(abs(x) for x in w) + (d_sum + ed) * e_w
+    weights = [exact_fraction(x) for x in mu]
+    j = sum((m * exact_fraction(x) for m, x in zip(weights, vh, strict=True)), Fraction(0))
+    mu_l1 = sum(abs(m) for m in weights)
+    j_mpf = mp.mpf(mpmath.libmp.from_rational(j.numerator, j.denominator, mp.prec, "n"))
+    mine = j_mpf + gain / one_minus_gamma
+    size = abs(mine) + mp.fsum(abs(x) * abs(y) for x, y in zip(dh, w, strict=True)) / one_minus_gamma
+    total = (
+        abs(mine - value)
+        + 16 * ulp * (size + abs(value))
+        + up(mu_l1 * exact_fraction(ev))
+        + gain_error * (1 + 64 * ulp) / one_minus_gamma
+    )
+    return up(exact_fraction(total))

@@ -160,6 +160,8 @@ FORMULAS = (
         output_shape=(),
         tolerance=GRADIENT,
         reference="reference.mdp:performance_difference",
+        bound="certified",
+        certificate="oracle.certificates.mdp:performance_difference",
         references=("Kakade and Langford 2002, Approximately optimal approximate reinforcement learning",),
         notes="theta plays theta_t of the lecture, theta_new plays theta.",
     ),
