@@ -38,7 +38,9 @@ K_STEPS = Arg("k", (), "params.k", "number of soft policy iteration steps", doma
 # Factors: a plain float64 numpy implementation (conformance_tests/examples/np_entropy.py) against
 # the oracle on 600 seeds (|S| <= 6, |A| <= 4, gamma in {0, .5, .9, .99, .999}, all P kinds, logit
 # scales 0/1/8, lambda log-uniform in [1e-3, 1e1], and in [1e-6, 1e2] with |R| up to 1e3) peaked at
-# 1.55 units (soft.t_pi); every other formula at <= 1.41. Factor 16 keeps a margin of >= 10x.
+# 1.55 units (soft.t_pi); every other formula at <= 1.2 (the policies at <= 1.0), and the suite's
+# own sampling (`rlspec conform --examples 200`, seeds 11, 12, 21, 22) at <= 1.2. Factor 16 keeps a
+# margin of >= 10x.
 ENTROPY = Tolerance(
     "entropy",
     16.0,
@@ -84,14 +86,17 @@ SOFT_OPTIMAL_VALUE = Tolerance(
 SOFT_OPTIMAL_POLICY = Tolerance(
     "soft_optimal_policy",
     16.0,
-    "(1 + (amax(R) + lam * np.log(P.shape[1])) * kappa(gamma)**2 / lam)",
-    "softmax(Q*/lam): the error of Q* (M kappa^2) divided by lam",
+    "(1 + 2 * np.max(expected * (1 - expected))"
+    " * (amax(R) + lam * np.log(P.shape[1])) * kappa(gamma)**2 / lam)",
+    "softmax(Q*/lam): d pi(a|s) = pi (dQ(s,a) - E_pi dQ(s,.)) / lam, at most 2 pi (1 - pi) |dQ| / lam,"
+    " with |dQ*| ~ M kappa^2; the 1 covers the rounding of pi itself",
 )
 SOFT_PI_POLICY = Tolerance(
     "soft_pi_policy",
     16.0,
-    "(1 + (amax(R) + lam * (np.log(P.shape[1]) + amax(theta))) * kappa(gamma)**2 / lam)",
-    "softmax(Q^{pi_k}/lam) after k soft evaluations: the error of a soft value divided by lam",
+    "(1 + 2 * np.max(expected * (1 - expected))"
+    " * (amax(R) + lam * (np.log(P.shape[1]) + amax(theta))) * kappa(gamma)**2 / lam)",
+    "softmax(Q^{pi_k}/lam) after k soft evaluations: as soft_optimal_policy, with the soft value's error",
 )
 
 
