@@ -139,4 +139,4 @@ def test_generate_with_formula_adds_its_params(tmp_path: Path, capsys: pytest.Ca
     path = write(tmp_path, out)
     code, out, err = run(["oracle", "pg.performance_difference", "--instance", path, "--dps", "20"], capsys)
     assert code == 0, err
-    assert json.loads(out)["bound"] == "estimated"
+    assert json.loads(out)["bound"] == "certified"
