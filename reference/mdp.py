@@ -29,7 +29,7 @@ from reference.numbers import (
     mat,
     refine,
     softmax,
-    solve,
+    solve_refined,
     tensor3,
     to_mpf,
     vec,
@@ -460,7 +460,7 @@ def stationary(P: RealTensor3, mu: Sequence[Real], theta: RealMat) -> Vec:
         if transient:
             rhs = [mp.fsum(p_pi[s][t] for t in c) for s in transient]
             system = [[(1 if s == t else 0) - p_pi[s][t] for t in transient] for s in transient]
-            h = solve(system, rhs)
+            h = solve_refined(system, rhs)
             weight += dot([m[s] for s in transient], h)
         for s, x in zip(c, law, strict=True):
             d[s] = weight * x
@@ -473,7 +473,7 @@ def _class_law(p_pi: Mat, c: list[int]) -> Vec:
     k = len(c)
     system = [[(1 if i == j else 0) - p_pi[c[j]][c[i]] for j in range(k)] for i in range(k)]
     system[-1] = [mp.one] * k
-    return solve(system, [mp.zero] * (k - 1) + [mp.one])
+    return solve_refined(system, [mp.zero] * (k - 1) + [mp.one])
 
 
 # ---- hard optimal values ---------------------------------------------------------------------
