@@ -10,6 +10,7 @@ import itertools
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mpmath import mp
@@ -657,3 +658,48 @@ def test_extreme_temperature_and_rewards() -> None:
                 assert h_ - tol <= s_ <= h_ + gap + tol
             star = evaluate("soft.policy_star", instance, 30)
             assert all(abs(mp.fsum(row) - 1) < mp.mpf(10) ** -25 for row in star.value)
+
+
+@settings(max_examples=10)
+@given(soft_cases(max_states=3), st.integers(0, 2**31), st.sampled_from((1e-3, 1e-12, 1e-25)))
+def test_certificates_contain_perturbed_values(case: SoftCase, seed: int, size: float) -> None:
+    """A certificate is rigorous: handed the exact answer plus a perturbation d (at 40 digits, with the
+    answer known to 60), it returns a bound >= ||d|| (the true error), and not wildly more than
+    ||d|| (1 + gamma) / (1 - gamma) plus rounding (for the fixed points; the policy's and the
+    objective's bounds add the recomputed distance to ||d||)."""
+    from oracle.certificates import entropy as C
+
+    rng = np.random.default_rng(seed)
+    args = (case.P, case.R, case.gamma)
+    with mp.workdps(60):
+        exact = {
+            "v_pi": (E.v_pi(*args, case.theta, case.lam), (*args, case.theta, case.lam)),
+            "q_pi": (E.q_pi(*args, case.theta, case.lam), (*args, case.theta, case.lam)),
+            "v_star": (E.v_star(*args, case.lam), (*args, case.lam)),
+            "q_star": (E.q_star(*args, case.lam), (*args, case.lam)),
+            "policy_star": (E.policy_star(*args, case.lam), (*args, case.lam)),
+            "objective": (
+                E.objective(*args, case.mu, case.theta, case.lam),
+                (*args, case.mu, case.theta, case.lam),
+            ),
+        }
+    for name, (value, call) in exact.items():
+        with mp.workdps(DPS):
+            draws = np.atleast_1d(rng.uniform(-1, 1, size=np.shape(value))).ravel()
+            shift = [mp.mpf(size) * float(x) for x in draws]
+            perturbed = _perturb(value, iter(shift))
+        with mp.workdps(2 * DPS):
+            bound = getattr(C, name)(*call, value=perturbed)
+            error = E.sup_distance(perturbed, value)
+            known = mp.mpf(10) ** -55 * (1 + value_scale(case) * kappa(case))  # `value` is good to ~60 digits
+            assert bound >= error - known, name
+            slack = mp.mpf(10) ** (12 - DPS) * (1 + value_scale(case) * kappa(case))
+            if name == "policy_star":  # the softmax is rounded at the working precision
+                slack = slack / to_mpf(case.lam) + mp.mpf(10) ** (12 - DPS)
+            assert bound <= error * (1 + to_mpf(case.gamma)) * kappa(case) + slack, name
+
+
+def _perturb(value: Any, shift: Any) -> Any:
+    if isinstance(value, list):
+        return [_perturb(v, shift) for v in value]
+    return value + next(shift)
