@@ -61,6 +61,10 @@ class Instance:
 
 def exact(value: Any, key: str) -> Any:
     """A JSON value (number, numeric string, or nested lists of them) as exact Fractions."""
+    if type(value) is Fraction:
+        return value
+    if type(value) is list and value and all(type(v) is Fraction for v in value):
+        return list(value)  # the common case, a row of parsed JSON numbers
     if isinstance(value, bool):
         raise InstanceError(key, f"expected a number, got {json.dumps(value)}")
     if isinstance(value, int):
@@ -109,7 +113,9 @@ def _constant(name: str) -> float:
 
 
 def _exact_float(text: str) -> Fraction:
-    return Fraction(float(text))
+    """The exact binary64 value of a JSON number (NaN and infinities are caught by `exact`)."""
+    x = float(text)
+    return Fraction(*x.as_integer_ratio()) if math.isfinite(x) else x  # type: ignore[return-value]
 
 
 def parse(text: str) -> Instance:

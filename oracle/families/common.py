@@ -17,6 +17,8 @@ def shape_of(value: Any, key: str) -> Shape:
         return ()
     if not value:
         raise InstanceError(key, "is an empty array")
+    if not any(type(v) is list for v in value):  # a row of numbers (the common case)
+        return (len(value),)
     inner = [shape_of(v, f"{key}[{i}]") for i, v in enumerate(value)]
     for i, s in enumerate(inner):
         if s != inner[0]:
@@ -76,7 +78,7 @@ def exact_sum(values: list[Fraction]) -> Fraction:
 def probability_vector(value: list[Fraction], key: str) -> None:
     """Entries >= 0 summing to 1 exactly, or within 1e-12 (binary64 rounding of the inputs)."""
     for i, p in enumerate(value):
-        if p < 0:
+        if p.numerator < 0:
             raise InstanceError(f"{key}[{i}]", f"is {float(p)}, a probability must be >= 0")
     total = exact_sum(value)
     if abs(total - 1) > Fraction(1, 10**12):
