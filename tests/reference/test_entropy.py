@@ -103,7 +103,7 @@ def test_reward_by_hand(case: SoftCase) -> None:
 # ---- hand-worked single-state example ----------------------------------------------------------
 
 
-def one_state(gamma: Fraction) -> tuple[Any, Any]:
+def one_state() -> tuple[Any, Any]:
     """One state, two actions (rewards 1 and 0), the state loops to itself."""
     return [[[1], [1]]], [[[1], [0]]]
 
@@ -115,7 +115,7 @@ def test_single_state_closed_forms() -> None:
         (Fraction(0), Fraction(9, 10), Fraction(999, 1000)),
         (Fraction(1, 10**6), Fraction(1, 3), Fraction(100)),
     ):
-        P, R = one_state(gamma)
+        P, R = one_state()
         with mp.workdps(DPS):
             g, l_ = to_mpf(gamma), to_mpf(lam)
             tol = mp.mpf(10) ** (10 - DPS) * (1 + 1 / (1 - g)) * (1 + l_)
@@ -202,7 +202,7 @@ def test_soft_q_definition_by_finite_horizon(case: SoftCase) -> None:
 def test_soft_q_printed_readings_differ() -> None:
     """Erratum eq 47: the printed r/r (= 1) and an entropy term at t = 0 both contradict eq 48."""
     gamma, lam = Fraction(9, 10), Fraction(1, 2)
-    P, R = one_state(gamma)
+    P, R = one_state()
     with mp.workdps(DPS):
         g, l_ = to_mpf(gamma), to_mpf(lam)
         v = E.v_pi(P, R, gamma, [[0, 0]], lam)[0]
@@ -290,12 +290,7 @@ def test_t_opt_is_max_over_policies(case: SoftCase, data: st.DataObject) -> None
         attained = E.apply_t_pi(case.P, case.R, case.gamma, E.gibbs_policy(q_v, case.lam), V)
         assert close(attained, top, tol)
         # the same with the greedy policy described by its probabilities (log pi computed afresh)
-        if all(p > 0 for row in greedy for p in row):
-            assert close(
-                E.t_pi(case.P, case.R, case.gamma, logits_of(greedy), case.lam, V),
-                top,
-                tol / to_mpf(case.lam) * 10**-10 + tol,
-            )
+        assert close(E.t_pi(case.P, case.R, case.gamma, logits_of(greedy), case.lam, V), top, tol)
 
 
 def test_t_opt_max_by_golden_section() -> None:
@@ -508,7 +503,7 @@ def test_soft_policy_evaluation_operator() -> None:
     pi: on one state with uniform pi_0, F^{pi_1} Q^{pi_0} exceeds Q^{pi_0} by
     gamma (T_lambda V_0 - V_0) > 0."""
     gamma, lam = Fraction(9, 10), Fraction(1, 2)
-    P, R = one_state(gamma)
+    P, R = one_state()
     with mp.workdps(DPS):
         q0 = E.q_pi(P, R, gamma, [[0, 0]], lam)
         assert close(E.f_pi(P, R, gamma, [[0, 0]], lam, q0), q0, mp.mpf(10) ** (5 - DPS))
