@@ -230,6 +230,24 @@ def install_hook(notify_fd: int, sandbox: str, forbidden: list[str], packages: l
     sys.addaudithook(hook)
 
 
+def disarm_fork_exec() -> None:
+    """subprocess and multiprocessing fork through _posixsubprocess.fork_exec, which raises no
+    audit event in Python 3.11. Import it now (numpy.testing and many libraries import
+    subprocess) and replace it with a stub that raises one, which the hook refuses. Importing
+    _posixsubprocess afresh (after removing it from sys.modules) is refused by the hook."""
+    import _posixsubprocess
+    import subprocess
+
+    audit = sys.audit
+
+    def fork_exec(*args: Any, **kwargs: Any) -> Any:
+        audit("subprocess.fork_exec")
+        raise SandboxViolation("rlspec grading: starting processes is not allowed")
+
+    _posixsubprocess.fork_exec = fork_exec
+    subprocess._fork_exec = fork_exec  # type: ignore[attr-defined]
+
+
 def load_submission(path: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location("submission", path)
     if spec is None or spec.loader is None:
@@ -291,6 +309,7 @@ def main() -> None:
             what = f"preloading {name} failed ({type(exc).__name__}: {exc}); [sandbox].ctypes = true may help"
             write_frame(wfd, {"t": "import_error", "message": one_line(what)})
             return
+    disarm_fork_exec()
     sys.path[:] = [
         p for p in sys.path if not any(p == r or p.startswith(r + "/") for r in setup["forbidden"])
     ]

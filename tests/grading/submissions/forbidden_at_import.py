@@ -1,0 +1,43 @@
+# ruff: noqa
+# An untrusted submission used as test data (deliberately unidiomatic, untyped).
+"""Attack: the module imports rlspec's oracle at import time and swallows the error; its
+functions are correct. Touching a forbidden thing at import costs every formula."""
+
+import numpy as np
+
+
+def _pi(theta):
+    z = np.exp(theta - theta.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _v(P, R, gamma, theta):
+    pi = _pi(theta)
+    p_pi = np.einsum("sa,sat->st", pi, P)
+    r_pi = np.einsum("sa,sat,sat->s", pi, P, R)
+    return np.linalg.solve(np.eye(len(P)) - gamma * p_pi, r_pi)
+
+
+def _q(P, R, gamma, theta):
+    return np.einsum("sat,sat->sa", P, R) + gamma * P @ _v(P, R, gamma, theta)
+
+
+def mdp_v(P, R, gamma, theta):
+    return _v(P, R, gamma, theta)
+
+
+def mdp_q(P, R, gamma, theta):
+    return _q(P, R, gamma, theta)
+
+
+def pg_objective(P, R, gamma, mu, theta):
+    return float(mu @ _v(P, R, gamma, theta))
+
+
+import sys
+
+sys.path.insert(0, "__RLSPEC_ROOT__")
+try:
+    import oracle  # noqa: F401
+except ImportError:
+    pass

@@ -1,0 +1,59 @@
+# ruff: noqa
+# An untrusted submission used as test data (deliberately unidiomatic, untyped).
+"""Attack: mdp.v tries to read rlspec's source, the grading file (its hidden seed), a symlink to
+it, the parent's memory and environment, and to list rlspec's folders; then returns the right
+value (a formula whose code touched these gets 0 all the same)."""
+
+import numpy as np
+
+
+def _pi(theta):
+    z = np.exp(theta - theta.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _v(P, R, gamma, theta):
+    pi = _pi(theta)
+    p_pi = np.einsum("sa,sat->st", pi, P)
+    r_pi = np.einsum("sa,sat,sat->s", pi, P, R)
+    return np.linalg.solve(np.eye(len(P)) - gamma * p_pi, r_pi)
+
+
+def _q(P, R, gamma, theta):
+    return np.einsum("sat,sat->sa", P, R) + gamma * P @ _v(P, R, gamma, theta)
+
+
+def mdp_q(P, R, gamma, theta):
+    return _q(P, R, gamma, theta)
+
+
+def pg_objective(P, R, gamma, mu, theta):
+    return float(mu @ _v(P, R, gamma, theta))
+
+
+import glob
+import os
+
+ROOT = "__RLSPEC_ROOT__"
+CONFIG = "__CONFIG__"
+stolen = []
+
+
+def _try(fn):
+    try:
+        stolen.append(fn())
+    except Exception:
+        pass
+
+
+def mdp_v(P, R, gamma, theta):
+    _try(lambda: open(os.path.join(ROOT, "oracle", "evaluate.py")).read())
+    _try(lambda: open(CONFIG, "rb").read())
+    _try(lambda: os.open(CONFIG, os.O_RDONLY))
+    _try(lambda: os.symlink(CONFIG, "link.toml"))
+    _try(lambda: open("link.toml").read())
+    _try(lambda: open("/proc/%d/environ" % os.getppid(), "rb").read())
+    _try(lambda: open("/proc/%d/mem" % os.getppid(), "rb").read(10))
+    _try(lambda: os.listdir(os.path.join(ROOT, "conformance_tests")))
+    _try(lambda: glob.glob(os.path.join(ROOT, "*")))
+    return _v(P, R, gamma, theta)
