@@ -96,7 +96,7 @@ def install_hook(notify_fd: int, sandbox: str, forbidden: list[str], packages: l
     the submission can replace builtins, os.path or json, but not what the hook already holds.
     Any exception inside the hook refuses the operation (fail closed)."""
     _lstat, _readlink, _getcwd, _write = os.lstat, os.readlink, os.getcwd, os.write
-    _islnk, _join, _decode = stat.S_ISLNK, str.join, bytes.decode
+    _islnk, _isdir, _stat, _join, _decode = stat.S_ISLNK, stat.S_ISDIR, os.stat, str.join, bytes.decode
     _len, _isinstance, _str, _bytes, _int, _bool = len, isinstance, str, bytes, int, bool
     _tuple, _reversed, _any, _type, _Violation = tuple, reversed, any, type, SandboxViolation
     _pid = os.getpid()
@@ -133,8 +133,9 @@ def install_hook(notify_fd: int, sandbox: str, forbidden: list[str], packages: l
             return _decode(_bytes(value), "utf-8", "surrogateescape")
         return None
 
-    def resolve(path: str) -> str:
-        """The canonical absolute path (symbolic links followed), with the hook's own tools."""
+    def resolve(path: str, follow: bool = True) -> str:
+        """The canonical absolute path (symbolic links followed unless `follow` is false), with
+        the hook's own tools."""
         if not path.startswith("/"):
             path = _getcwd() + "/" + path
         pending = path.split("/")
@@ -151,7 +152,7 @@ def install_hook(notify_fd: int, sandbox: str, forbidden: list[str], packages: l
                 continue
             candidate = "/" + "/".join([*parts, part])
             try:
-                is_link = _islnk(_lstat(candidate).st_mode)
+                is_link = follow and _islnk(_lstat(candidate).st_mode)
             except OSError:
                 is_link = False
             if is_link:
@@ -196,10 +197,20 @@ def install_hook(notify_fd: int, sandbox: str, forbidden: list[str], packages: l
             refuse(f"{event} with a path of type {_type(value).__name__} (give a str)")
             return
         path = resolve(text)
-        if forbidden_path(path) is not None:
-            refuse(f"{'writing' if writing else 'reading'} {path}")
+        for seen in (resolve(text, False), path):  # /proc/<pid>/cwd/... is a link out of /proc
+            if forbidden_path(seen) is not None:
+                refuse(f"{'writing' if writing else 'reading'} {seen}")
         if writing and not inside(path, sandbox) and path != "/dev/null":
             refuse(f"writing {path} (only the working folder is writable)")
+        if event == "open" and not inside(path, sandbox):
+            # A folder's descriptor would let os.open(..., dir_fd=fd) reach any file by a
+            # relative path the hook cannot see (the audit event does not carry dir_fd).
+            try:
+                folder = _isdir(_stat(path).st_mode)
+            except OSError:
+                folder = False
+            if folder:
+                refuse(f"opening the folder {path}")
 
     def hook(event: str, args: tuple[Any, ...]) -> None:
         event = plain(event) or ""

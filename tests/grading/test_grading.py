@@ -258,6 +258,8 @@ def test_reading_files_is_refused_path_by_path(tmp_path: Path) -> None:
     assert f"writing {tmp_path}/grading.toml" in seen  # the symlink to it
     assert "reading /proc/" in seen
     assert f"reading {ROOT}/conformance_tests" in seen  # listing rlspec's folders
+    assert "opening the folder /" in seen  # dir_fd
+    assert seen.count("reading /proc/") >= 3
     assert run.formula("mdp.v")["status"] == "forbidden"
 
 

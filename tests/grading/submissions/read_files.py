@@ -1,7 +1,8 @@
 # ruff: noqa
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v tries to read rlspec's source, the grading file (its hidden seed), a symlink to
-it, the parent's memory and environment, and to list rlspec's folders; then returns the right
+it, the parent's memory and environment (also through /proc/self/..), a file under a folder
+descriptor (dir_fd), and to list rlspec's folders; then returns the right
 value (a formula whose code touched these gets 0 all the same)."""
 
 import numpy as np
@@ -56,4 +57,7 @@ def mdp_v(P, R, gamma, theta):
     _try(lambda: open("/proc/%d/mem" % os.getppid(), "rb").read(10))
     _try(lambda: os.listdir(os.path.join(ROOT, "conformance_tests")))
     _try(lambda: glob.glob(os.path.join(ROOT, "*")))
+    _try(lambda: os.open(ROOT.lstrip("/") + "/oracle/evaluate.py", os.O_RDONLY, dir_fd=os.open("/", os.O_RDONLY)))
+    _try(lambda: open("/proc/%d/cwd/oracle/evaluate.py" % os.getppid()).read())
+    _try(lambda: open("/proc/self/../%d/environ" % os.getppid()).read())
     return _v(P, R, gamma, theta)
