@@ -183,3 +183,18 @@ def test_module_name_and_broken_import(tmp_path: Path) -> None:
     status, doc, out, err = conform(str(broken), tmp=tmp_path / "second")
     assert status == 2 and doc == {} and out == ""
     assert err.strip() == f"rlspec conform: cannot import {broken}: ImportError: the GPU build is missing"
+
+
+def test_conventions_must_be_used_consistently(tmp_path: Path) -> None:
+    status, doc, _, _ = conform(
+        str(IMPLS / "mixed_reduction.py"),
+        "--formulas",
+        "ppo.clip_objective_batch",
+        "--examples",
+        "20",
+        tmp=tmp_path,
+    )
+    row = by_id(doc)["ppo.clip_objective_batch"]
+    assert status == 1 and row["status"] == "fail" and row["failure"]["kind"] == "convention"
+    assert {"lecture", "sum"} <= set(row["conventions_matched"])
+    assert "matches different conventions" in row["message"]
