@@ -24,18 +24,8 @@ from spec.formula import Formula
 
 SEED_MAX = 2**32 - 1
 
-# Used only while a family module does not declare its own options.
-FALLBACK_OPTIONS: dict[str, tuple[dict[str, tuple[int, int]], dict[str, tuple[Any, ...]]]] = {
-    "tabular": (
-        {"states": (1, 6), "actions": (1, 4), "unreachable": (0, 2)},
-        {
-            "kind": ("dense", "sparse", "deterministic", "absorbing"),
-            "gamma": (0.5, 0.0, 0.9, 0.99, 0.999),
-            "logit_scale": (1.0, 0.0, 8.0),
-        },
-    ),
-    "batch": ({"batch": (1, 16)}, {}),
-}
+# Options for a family module that declares none (then only the seed varies).
+FALLBACK_OPTIONS: dict[str, tuple[dict[str, tuple[int, int]], dict[str, tuple[Any, ...]]]] = {}
 
 
 @dataclass(frozen=True)

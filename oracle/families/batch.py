@@ -38,3 +38,8 @@ def sample_param(rng: Any, domain: str, shape: tuple[int, ...], raw: dict[str, A
     near = base + 0.3 * rng.normal(size=base.shape)
     same = rng.random(base.shape) < 0.25
     return np.where(same, base, near)
+
+
+# What the conformance suite's strategies draw: the batch size N (shrinks to 1).
+SIZE_OPTIONS: dict[str, tuple[int, int]] = {"batch": (1, 16)}
+CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {}

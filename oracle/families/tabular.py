@@ -129,3 +129,14 @@ def _rows_summing_to_one(p: np.ndarray) -> list[float]:
     k = int(np.argmax(p))
     units[k] += 2**52 - sum(units)
     return [u * 2.0**-52 for u in units]
+
+
+# What the conformance suite's strategies draw (conformance_tests/strategies.py): sizes shrink
+# to the minimum, the first choice is the simplest. gamma up to 0.999, |A| = 1, sparse,
+# deterministic and absorbing P, uniform and near-deterministic policies, unreachable states.
+SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 6), "actions": (1, 4), "unreachable": (0, 2)}
+CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
+    "kind": KINDS,
+    "gamma": (0.5, 0.0, 0.9, 0.99, 0.999),
+    "logit_scale": (1.0, 0.0, 8.0),
+}
