@@ -324,6 +324,12 @@ def main() -> None:
     sys.path[:] = [
         p for p in sys.path if not any(p == r or p.startswith(r + "/") for r in setup["forbidden"])
     ]
+    if setup["user"] is not None:
+        # Defense in depth: even code that got past the hook can read only what this user can.
+        uid, gid = setup["user"]
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
     set_limits(setup["limits"])
     install_hook(wfd, setup["sandbox"], setup["forbidden"], setup["packages"])
     try:

@@ -6,7 +6,8 @@ README's section for instructors); anything else is refused with one line naming
     [visible]   seed, count                 cases students see (instance and expected vs got)
     [hidden]    seed, count, visibility     cases from a seed students never see
     [feedback]  visibility, show_instances, instructor_detail
-    [sandbox]   forbid, preload, ctypes     extra forbidden paths; modules loaded before the seal
+    [sandbox]   forbid, preload, ctypes, user   extra forbidden paths; modules loaded before the
+                seal; ctypes in the worker; an unprivileged user for the worker
     [[formula]] id (or glob), points, visible, hidden, time_limit, options
 """
 
@@ -61,6 +62,7 @@ KEYS: dict[str, dict[str, tuple[str, Any, str]]] = {
         "forbid": ("list of paths", [], "files or folders the submission may not open (besides rlspec's)"),
         "preload": ("list of strings", [], "modules imported before the seal (e.g. scipy.special)"),
         "ctypes": ("boolean", False, "let ctypes into the worker (scipy needs it; weakens the sandbox)"),
+        "user": ("user name", "", "when grading as root, run the worker as this user (e.g. nobody)"),
     },
 }
 FORMULA_KEYS: dict[str, tuple[str, Any, str]] = {
@@ -109,6 +111,7 @@ class GradingConfig:
     forbid: tuple[str, ...]
     preload: tuple[str, ...]
     allow_ctypes: bool
+    user: str
     formulas: tuple[FormulaSpec, ...]
 
     @property
@@ -150,6 +153,17 @@ def _check(path: Path, where: str, value: Any, kind: str) -> Any:
         if not is_num or not 0 <= value <= 1:
             raise bad
         return float(value)
+    if kind == "user name":
+        if not isinstance(value, str):
+            raise bad
+        if value:
+            import pwd
+
+            try:
+                pwd.getpwnam(value)
+            except KeyError:
+                raise _fail(path, f"{where}: no such user {value!r}") from None
+        return value
     if kind.startswith("one of"):
         if value not in VISIBILITIES:
             raise bad
@@ -299,5 +313,6 @@ def parse(doc: Mapping[str, Any], path: Path) -> GradingConfig:
         forbid=tuple(sb["forbid"]),
         preload=tuple(sb["preload"]),
         allow_ctypes=sb["ctypes"],
+        user=sb["user"],
         formulas=tuple(specs),
     )

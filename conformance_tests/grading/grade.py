@@ -166,7 +166,12 @@ class Grader:
         )
         extra = [cfg.path, cfg.path.parent, *cfg.forbid, *forbid]
         self.worker = SandboxWorker(
-            submission, limits, forbid=extra, preload=cfg.preload, allow_ctypes=cfg.allow_ctypes
+            submission,
+            limits,
+            forbid=extra,
+            preload=cfg.preload,
+            allow_ctypes=cfg.allow_ctypes,
+            user=cfg.user,
         )
         self.sections = section_keys()
         self.import_error: str | None = None
@@ -236,6 +241,8 @@ class Grader:
                 reply.seconds,
                 reply.violations,
             )
+            if reply.kind == "raised" and not self.cfg.allow_ctypes and "CFUNCTYPE" in reply.message:
+                r.message += " (ctypes, which scipy needs, is off while grading: see [sandbox].ctypes)"
             if reply.violations:
                 g.violations.extend(reply.violations)
             g.results.append(r)
@@ -290,6 +297,7 @@ def grade_submission(
         "seconds": round(time.perf_counter() - started, 3),
         "import_error": grader.import_error,
         "worker_restarts": grader.worker.restarts,
+        "worker_user": "unchanged" if grader.worker.ids is None else f"{cfg.user} ({grader.worker.ids[0]})",
     }
     return grades, meta
 

@@ -143,6 +143,7 @@ class SandboxWorker:
         forbid: Sequence[str | Path] = (),
         preload: Sequence[str] = (),
         allow_ctypes: bool = False,
+        user: str = "",
     ) -> None:
         self.submission = Path(submission)
         self.limits = limits
@@ -150,6 +151,12 @@ class SandboxWorker:
         self.forbidden = forbidden_paths(forbid, self.base)
         self.preload = list(preload)
         self.allow_ctypes = allow_ctypes
+        self.ids: tuple[int, int] | None = None  # (uid, gid) the worker switches to
+        if user and os.geteuid() == 0:
+            import pwd
+
+            entry = pwd.getpwnam(user)
+            self.ids = (entry.pw_uid, entry.pw_gid)
         self.process: subprocess.Popen[bytes] | None = None
         self.folder: Path | None = None
         self.names: frozenset[str] = frozenset()
@@ -172,6 +179,9 @@ class SandboxWorker:
             raise SandboxError(
                 f"cannot read the submission {self.submission}: {exc.strerror or exc}"
             ) from None
+        if self.ids is not None:
+            for path in (folder, folder / "_rlspec_worker.py", folder / "submission.py"):
+                os.chown(path, *self.ids)
         env = {
             "PATH": "/usr/bin:/bin",
             "HOME": str(folder),
@@ -199,6 +209,7 @@ class SandboxWorker:
             "packages": list(PACKAGES),
             "preload": self.preload,
             "ctypes": self.allow_ctypes,
+            "user": None if self.ids is None else list(self.ids),
             "limits": {
                 "memory_bytes": self.limits.memory_mb * 2**20,
                 "cpu_seconds": max(1, math.ceil(self.limits.cpu_seconds)),

@@ -13,7 +13,10 @@ import contextlib
 import io
 import json
 import math
+import os
 import shlex
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +71,17 @@ def _strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
-def grade(tmp_path: Path, name: str, config: str = CONFIG, *, source: Path | None = None) -> Run:
+def grade(
+    tmp_path: Path,
+    name: str,
+    config: str = CONFIG,
+    *,
+    source: Path | None = None,
+    replace: dict[str, str] | None = None,
+) -> Run:
     """Grade a submission (from submissions/, or `source`) with a copy of the grading file kept
     outside rlspec's folder, writing results.json and the JSON report."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     config_path = tmp_path / "grading.toml"
     config_path.write_text(config)
     out = tmp_path / "out"
@@ -79,6 +90,8 @@ def grade(tmp_path: Path, name: str, config: str = CONFIG, *, source: Path | Non
     text = (source or SUBMISSIONS / f"{name}.py").read_text()
     text = text.replace("__RLSPEC_ROOT__", str(ROOT)).replace("__CONFIG__", str(config_path))
     text = text.replace("__REPORT__", str(gradescope))
+    for key, value in (replace or {}).items():
+        text = text.replace(key, value)
     folder = tmp_path / "submission"
     folder.mkdir(exist_ok=True)
     submission = folder / f"{name}.py"
@@ -230,7 +243,7 @@ ATTACKS: dict[str, tuple[dict[str, float], str, tuple[str, ...]]] = {
 
 def test_every_attack_has_a_submission_and_a_test() -> None:
     files = {p.stem for p in SUBMISSIONS.glob("*.py")}
-    assert files == set(ATTACKS) | {"correct_standalone", "half_correct"}
+    assert files == set(ATTACKS) | {"correct_standalone", "half_correct", "unlisted_secret"}
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
@@ -361,3 +374,39 @@ def test_rlspec_grade_subcommand(tmp_path: Path) -> None:
     assert status == 0
     assert json.loads(report.read_text())["max_score"] == TOTAL
     assert "rlspec grading tests:" in out.getvalue()
+
+
+def test_the_example_grading_file_is_valid() -> None:
+    from conformance_tests.grading import config
+
+    cfg = config.load(ROOT / "conformance_tests" / "grading" / "example.toml")
+    assert cfg.hidden_share == 0.5 and cfg.hidden_visibility == "after_published"
+    assert [f.id for f in cfg.formulas][:3] == ["mdp.v", "mdp.q", "pg.gradient"]
+    assert all(f.id.startswith("npg.") and f.hidden == 3 for f in cfg.formulas[3:])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching the worker's user needs root")
+def test_an_unprivileged_worker_user_is_a_second_wall(tmp_path: Path) -> None:
+    """The hook refuses only the paths it knows. A secret file it was not told about (mode 600,
+    in a root-only folder) is readable by a worker running as root, and not by one running as
+    [sandbox].user = "nobody": the operating system refuses, whatever happens in Python."""
+    folder = Path(tempfile.mkdtemp(prefix="rlspec-secret-"))
+    try:
+        secret = folder / "secret.txt"
+        secret.write_text("the answers")
+        secret.chmod(0o600)
+        replace = {"__SECRET__": str(secret)}
+        as_root = grade(tmp_path / "root", "unlisted_secret", replace=replace)
+        check_run(as_root, {"mdp.v": 2.0, "mdp.q": 0.0, "pg.objective": 1.0})
+        as_nobody = grade(tmp_path / "nobody", "unlisted_secret", _sandbox_user(CONFIG), replace=replace)
+        check_run(as_nobody, {"mdp.v": 0.0, "mdp.q": 1.5, "pg.objective": 1.0})
+        assert as_nobody.report["worker_user"].startswith("nobody")
+        assert not as_nobody.formula("mdp.v")["violations"]  # the OS said no, not the hook
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sandbox_user(config: str) -> str:
+    """The test grading file with [sandbox] user = "nobody" (a table after [grading]'s keys)."""
+    head, rest = config.split("[visible]", 1)
+    return head + '[sandbox]\nuser = "nobody"\n\n[visible]' + rest
