@@ -243,7 +243,16 @@ ATTACKS: dict[str, tuple[dict[str, float], str, tuple[str, ...]]] = {
 
 def test_every_attack_has_a_submission_and_a_test() -> None:
     files = {p.stem for p in SUBMISSIONS.glob("*.py")}
-    assert files == set(ATTACKS) | {"correct_standalone", "half_correct", "unlisted_secret"}
+    others = {"correct_standalone", "half_correct", "unlisted_secret", "hang_at_import"}
+    assert files == set(ATTACKS) | others
+
+
+def test_a_hang_at_import_is_graded_zero_within_the_import_limit(tmp_path: Path) -> None:
+    config = CONFIG.replace("import_time_limit = 20.0", "import_time_limit = 5.0")
+    run = grade(tmp_path, "hang_at_import", config)
+    check_run(run, {"mdp.v": 0.0, "mdp.q": 0.0, "pg.objective": 0.0})
+    assert "took longer than 5 s" in run.visible_output("mdp.q")
+    assert run.report["seconds"] < 15
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
