@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import inspect
 import json
 import os
@@ -137,11 +138,24 @@ def _pop_formulas(extra: Sequence[str]) -> tuple[list[str], list[str]]:
     return rest, ids
 
 
+# Subcommands with their own argument parsers: everything after the name goes to them as is
+# (so `rlspec conform --help` shows the suite's options).
+DELEGATED = {
+    "conform": "conformance_tests.runner",
+    "vectors": "oracle.vectors",
+    "grade": "conformance_tests.grading.grade",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        if args_list and args_list[0] in DELEGATED:
+            delegate = importlib.import_module(DELEGATED[args_list[0]])
+            code: int = delegate.main(args_list[1:])
+            return code
         parser = build_parser()
-        if args_list[:1] in (["generate"], ["conform"], ["vectors"], ["grade"]):
+        if args_list[:1] == ["generate"]:
             args, extra = parser.parse_known_args(args_list)
         else:
             args, extra = parser.parse_args(args_list), []
@@ -157,18 +171,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             for path in write_all():
                 print(f"wrote {path}")
             return 0
-        if args.command == "conform":
-            from conformance_tests.runner import main as conform_main
-
-            return conform_main([args.impl, *extra])
-        if args.command == "grade":
-            from conformance_tests.grading.grade import main as grade_main
-
-            return grade_main([args.submission, *extra])
-        if args.command == "vectors":
-            from oracle.vectors import main as vectors_main
-
-            return vectors_main([args.action, *extra])
         raise UsageError(f"unknown command {args.command}")
     except UsageError as exc:
         print(f"rlspec: {exc}", file=sys.stderr)
