@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: monkeypatch the comparisons (numpy.allclose, isclose, array_equal, math.isclose,
 operator.eq, builtins.abs and max) and return wrong values from mdp.v."""

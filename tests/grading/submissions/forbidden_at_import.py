@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: the module imports rlspec's oracle at import time and swallows the error; its
 functions are correct. Touching a forbidden thing at import costs every formula."""

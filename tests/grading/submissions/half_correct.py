@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Half correct: mdp.v right; mdp.q right only when |S| <= 2 (off by a factor 1.001 otherwise);
 pg.objective always wrong (a uniform start instead of mu, plus 1)."""

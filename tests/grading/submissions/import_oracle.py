@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v imports rlspec's reference and oracle (by sys.path, by file location, by name)
 to copy their answers; if that fails it returns zeros."""

@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: monkeypatch numpy at import (max, abs, isfinite, testing) so that a grader using
 numpy in the same process would accept anything; mdp.v returns zeros."""

@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v ends the process with os._exit(0): no exception, no reply, exit code 0."""
 

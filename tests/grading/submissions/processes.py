@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v tries fork, subprocess, os.system, multiprocessing, pty, a raw fork_exec, a
 socket, killing the grader (its parent), raising its own limits, finding the audit hook with

@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v writes forged frames straight to the descriptors of the worker's pipes (a huge
 length, then a fake "ok" reply) before returning the right value."""

@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v tries to read rlspec's source, the grading file (its hidden seed), a symlink to
 it, the parent's memory and environment (also through /proc/self/..), a file under a folder

@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v prints 40 MB to stdout and stderr, then returns the right value (it deserves
 its points: printing is allowed); mdp.q prints forever."""

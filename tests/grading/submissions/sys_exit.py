@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v calls sys.exit(0) (a grader that trusts the exit code might pass it)."""
 

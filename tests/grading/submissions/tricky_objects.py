@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: return objects that claim equality with anything: an ndarray subclass whose __eq__,
 __sub__ and __abs__ lie, an object whose __array__ and __float__ return surprises, a float

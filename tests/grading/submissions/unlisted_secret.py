@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack on what the hook cannot know: a secret file the grading file does not list. mdp.v
 scores only if it can read the secret; mdp.q only if the worker runs as root. Graded as root

@@ -1,4 +1,5 @@
 # ruff: noqa
+# mypy: ignore-errors
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v tries to write a full-marks results.json at the report path, truncate the
 grading file and drop a file in rlspec's folder; then returns the right value."""
