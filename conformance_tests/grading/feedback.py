@@ -59,7 +59,7 @@ def entries_text(r: CaseResult) -> list[str]:
 def student_visible(g: FormulaGrade, cfg: GradingConfig) -> str:
     f = g.formula
     head = f"{g.id} ({f.section}: {f.title})"
-    if g.status in ("not_implemented", "import_error"):
+    if g.status in ("not_implemented", "import_error", "error"):
         return f"{head}\n{g.message}"
     if g.status == "forbidden":
         return (
@@ -87,7 +87,7 @@ def student_visible(g: FormulaGrade, cfg: GradingConfig) -> str:
 
 def student_hidden(g: FormulaGrade) -> str:
     hidden = g.part(True)
-    if g.status in ("not_implemented", "import_error", "forbidden"):
+    if g.status in ("not_implemented", "import_error", "forbidden", "error"):
         return f"{g.id}: hidden cases not run ({g.status.replace('_', ' ')})"
     passed = sum(r.passed for r in hidden)
     kinds = Counter(KIND_TEXT.get(r.kind, r.kind) for r in hidden if not r.passed)

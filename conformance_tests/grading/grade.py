@@ -184,7 +184,16 @@ class Grader:
             except SandboxError as exc:
                 self.import_error = str(exc)
             for i, spec in enumerate(self.cfg.formulas, 1):
-                g = self.grade(spec)
+                try:
+                    g = self.grade(spec)
+                except UsageError:
+                    raise
+                except Exception as exc:  # rlspec's fault, not the submission's: say so, go on
+                    f = registered(spec.id)
+                    g = FormulaGrade(f, self.sections.get(f.id, f.prefix), spec, "error")
+                    g.visible_max, g.hidden_max = part_maxima(spec, self.cfg)
+                    what = f"{type(exc).__name__}: {exc}"[:240]
+                    g.message = f"grader error (not the submission's fault): {what}"
                 grades.append(g)
                 if progress:
                     print(

@@ -419,3 +419,22 @@ def _sandbox_user(config: str) -> str:
     """The test grading file with [sandbox] user = "nobody" (a table after [grading]'s keys)."""
     head, rest = config.split("[visible]", 1)
     return head + '[sandbox]\nuser = "nobody"\n\n[visible]' + rest
+
+
+def test_a_grader_error_on_one_formula_does_not_stop_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conformance_tests.sources import LiveOracle
+
+    original = LiveOracle.expected
+
+    def broken(self: LiveOracle, f: Any, raw: dict[str, Any]) -> Any:
+        if f.id == "mdp.q":
+            raise RuntimeError("oracle exploded")
+        return original(self, f, raw)
+
+    monkeypatch.setattr(LiveOracle, "expected", broken)
+    run = grade(tmp_path, "correct_standalone")
+    check_run(run, {"mdp.v": 2.0, "mdp.q": 0.0, "pg.objective": 1.0})
+    assert run.formula("mdp.q")["status"] == "error"
+    assert "not the submission's fault" in run.visible_output("mdp.q")
