@@ -30,6 +30,7 @@ KIND_TEXT = {
     "crashed": "ended the worker process",
     "protocol": "broke the worker protocol",
     "skipped": "not run",
+    "convention": "mixes conventions",
 }
 INSTANCE_LIMIT = 2500  # characters of an instance printed in a student's message
 
@@ -69,6 +70,8 @@ def student_visible(g: FormulaGrade, cfg: GradingConfig) -> str:
     visible = g.part(False)
     passed = sum(r.passed for r in visible)
     lines = [head, f"passed {passed} of {len(visible)} visible cases"]
+    if g.convention is not None and g.convention != "lecture":
+        lines[1] += f" (read under the declared convention {g.convention!r})"
     t = f.tolerance
     failing = [r for r in visible if not r.passed]
     if failing:
@@ -199,6 +202,7 @@ def case_json(r: CaseResult) -> dict[str, Any]:
         "seconds": round(r.seconds, 6),
         "entries": [{"index": list(e.index), "expected": e.expected, "got": e.got} for e in r.entries],
         "violations": r.violations,
+        "matched": list(r.matched),
     }
 
 
@@ -215,6 +219,7 @@ def write_json(
                 "id": g.id,
                 "section": g.section_key,
                 "status": g.status,
+                "convention": g.convention,
                 "points": g.spec.points,
                 "score": points(g.score),
                 "visible": {"score": points(g.visible_score), "max": points(g.visible_max)},

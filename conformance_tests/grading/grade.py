@@ -15,13 +15,14 @@ import random
 import sys
 import time
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from conformance_tests.compare import Entry, compare
+from conformance_tests.compare import LECTURE, Entry, compare
 from conformance_tests.grading import config as grading_config
 from conformance_tests.grading.config import FormulaSpec, GradingConfig
 from conformance_tests.grading.sandbox import Limits, SandboxError, SandboxWorker
@@ -55,6 +56,7 @@ class CaseResult:
     entries: list[Entry] = field(default_factory=list)
     seconds: float = 0.0
     violations: list[str] = field(default_factory=list)
+    matched: tuple[str, ...] = ()  # the meanings (lecture, declared conventions) within tolerance
 
 
 @dataclass
@@ -71,6 +73,7 @@ class FormulaGrade:
     violations: list[str] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
+    convention: str | None = None  # the meaning its passing cases share (formulas with conventions)
 
     @property
     def id(self) -> str:
@@ -249,6 +252,7 @@ class Grader:
                 outcome.entries,
                 reply.seconds,
                 reply.violations,
+                outcome.matched if outcome.ok else (),
             )
             if reply.kind == "raised" and not self.cfg.allow_ctypes and "CFUNCTYPE" in reply.message:
                 r.message += " (ctypes, which scipy needs, is off while grading: see [sandbox].ctypes)"
@@ -262,7 +266,27 @@ class Grader:
                 if endings >= MAX_RESTARTS:
                     skip = f"not run: the function ended the worker {endings} times"
 
+    def one_convention(self, g: FormulaGrade) -> None:
+        """A function follows one convention: the one most of its passing cases match (ties:
+        the lecture first, then the registry's order). A case passing only under another one
+        fails, as `rlspec conform` refuses mixed conventions."""
+        passed = [r for r in g.results if r.passed]
+        if not g.formula.conventions or not passed:
+            return
+        order = [LECTURE, *(c.name for c in g.formula.conventions)]
+        counts = Counter(m for r in passed for m in r.matched)
+        best = max(order, key=lambda m: (counts[m], -order.index(m)))
+        g.convention = best
+        for r in passed:
+            if best not in r.matched:
+                r.passed, r.kind = False, "convention"
+                r.message = (
+                    f"matches the {' / '.join(r.matched)} convention here, but {best} on most cases: "
+                    "one function, one convention"
+                )
+
     def score(self, g: FormulaGrade) -> None:
+        self.one_convention(g)
         visible, hidden = g.part(False), g.part(True)
         pv, ph = sum(r.passed for r in visible), sum(r.passed for r in hidden)
         if g.violations:

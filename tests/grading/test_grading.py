@@ -244,6 +244,7 @@ ATTACKS: dict[str, tuple[dict[str, float], str, tuple[str, ...]]] = {
 def test_every_attack_has_a_submission_and_a_test() -> None:
     files = {p.stem for p in SUBMISSIONS.glob("*.py")}
     others = {"correct_standalone", "half_correct", "unlisted_secret", "hang_at_import"}
+    others |= {"loss_convention", "mixed_conventions"}
     assert files == set(ATTACKS) | others
 
 
@@ -438,3 +439,50 @@ def test_a_grader_error_on_one_formula_does_not_stop_the_others(
     check_run(run, {"mdp.v": 2.0, "mdp.q": 0.0, "pg.objective": 1.0})
     assert run.formula("mdp.q")["status"] == "error"
     assert "not the submission's fault" in run.visible_output("mdp.q")
+
+
+# ---- declared conventions (a sample-batch formula) ------------------------------------------------
+
+PPO_CONFIG = '''
+[grading]
+title = "ppo"
+time_limit = 3.0
+import_time_limit = 20.0
+
+[visible]
+seed = 5
+count = 3
+
+[hidden]
+seed = 6
+count = 5
+
+[[formula]]
+id = "ppo.clip_objective_batch"
+points = 4
+options = { batch = [1, 9] }
+'''
+
+
+@pytest.mark.parametrize(
+    ("source", "convention"),
+    [
+        (ROOT / "conformance_tests" / "examples" / "np_ppo.py", "lecture"),
+        (SUBMISSIONS / "loss_convention.py", "loss"),
+    ],
+)
+def test_a_declared_convention_gets_full_marks(tmp_path: Path, source: Path, convention: str) -> None:
+    run = grade(tmp_path, "ppo", PPO_CONFIG, source=source)
+    check_run(run, {"ppo.clip_objective_batch": 4.0})
+    assert run.formula("ppo.clip_objective_batch")["convention"] == convention
+
+
+def test_mixed_conventions_count_only_the_majority(tmp_path: Path) -> None:
+    run = grade(tmp_path, "mixed_conventions", PPO_CONFIG)
+    cases = run.formula("ppo.clip_objective_batch")["cases"]
+    even = [c["options"]["batch"] % 2 == 0 for c in cases]
+    majority_even = sum(even) >= len(even) - sum(even)  # a tie goes to the lecture's meaning
+    right = sum(e == majority_even for e in even)
+    check_run(run, {"ppo.clip_objective_batch": 4.0 * right / len(cases)})
+    assert [c["passed"] for c in cases] == [e == majority_even for e in even]
+    assert all(c["kind"] == "convention" for c in cases if not c["passed"])
