@@ -12,6 +12,7 @@ from conformance_tests.examples.np_npg import _advantage, _policy, _visitation, 
 from conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("npg.direction",)
+EXAMPLES = 40  # only near-deterministic policies expose it: 20 draws miss it on some seeds
 
 
 def npg_direction(P: Any, R: Any, gamma: Any, mu: Any, theta: Any) -> Any:

@@ -68,7 +68,7 @@ def policy_logits(instance: Instance) -> Any:
 
 # ---- random instances ------------------------------------------------------------------------
 
-KINDS = ("dense", "sparse", "deterministic", "absorbing")
+KINDS = ("dense", "sparse", "deterministic", "absorbing", "periodic")
 
 
 def generate(
@@ -84,7 +84,8 @@ def generate(
 
     kind: "dense" (Dirichlet rows), "sparse" (each row supported on <= 2 states),
     "deterministic" (one next state per (s, a)), "absorbing" (dense, but state 0 stays put
-    with probability 0.99). `unreachable` > 0 makes the last states unreachable from mu's
+    with probability 0.99), "periodic" (a period-2 chain: even states move only to odd ones and
+    back, so P_pi^t has no limit and the stationary distribution is a Cesaro limit). `unreachable` > 0 makes the last states unreachable from mu's
     support (mu is 0 there and no transition enters them).
     """
     if kind not in KINDS:
@@ -102,6 +103,9 @@ def generate(
             elif kind == "sparse":
                 support = rng.choice(reach, size=min(2, reach), replace=False)
                 P[s, a, support] = rng.dirichlet(np.ones(len(support)))
+            elif kind == "periodic":
+                other = [t for t in range(reach) if t % 2 != s % 2] or [0]
+                P[s, a, other] = rng.dirichlet(np.ones(len(other)))
             else:
                 P[s, a, :reach] = rng.dirichlet(np.ones(reach))
             if kind == "absorbing" and s == 0:
