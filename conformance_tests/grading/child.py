@@ -130,7 +130,7 @@ def install_hook(notify_fd: int, sandbox: str, forbidden: list[str], packages: l
         if _isinstance(value, _str):
             return _join("", (value,))
         if _isinstance(value, _bytes):
-            return _decode(_bytes(value), "utf-8", "surrogateescape")
+            return _decode(value, "utf-8", "surrogateescape")  # the buffer, never __bytes__
         return None
 
     def resolve(path: str, follow: bool = True) -> str:

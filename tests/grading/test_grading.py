@@ -282,6 +282,9 @@ def test_reading_files_is_refused_path_by_path(tmp_path: Path) -> None:
     assert "reading /proc/" in seen
     assert f"reading {ROOT}/conformance_tests" in seen  # listing rlspec's folders
     assert "opening the folder /" in seen  # dir_fd
+    assert f"reading {ROOT}/spec/__init__.py" in seen  # a str subclass with lying methods
+    assert f"reading {ROOT}/reference/mdp.py" in seen  # a bytes subclass with a lying __bytes__
+    assert f"reading {ROOT}/oracle/instance.py" in seen  # __fspath__ changing its answer
     assert seen.count("reading /proc/") >= 3
     assert run.formula("mdp.v")["status"] == "forbidden"
 

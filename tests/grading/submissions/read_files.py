@@ -3,7 +3,8 @@
 # An untrusted submission used as test data (deliberately unidiomatic, untyped).
 """Attack: mdp.v tries to read rlspec's source, the grading file (its hidden seed), a symlink to
 it, the parent's memory and environment (also through /proc/self/..), a file under a folder
-descriptor (dir_fd), and to list rlspec's folders; then returns the right
+descriptor (dir_fd), paths whose str/bytes methods lie or that change between two looks, and to
+list rlspec's folders; then returns the right
 value (a formula whose code touched these gets 0 all the same)."""
 
 import numpy as np
@@ -48,7 +49,39 @@ def _try(fn):
         pass
 
 
+class Sneaky(str):
+    """A path whose string methods lie (a hook calling them would see /tmp/harmless)."""
+
+    def startswith(self, *args):
+        return True
+
+    def split(self, *args):
+        return ["tmp", "harmless"]
+
+    def __str__(self):
+        return "/tmp/harmless"
+
+
+class SneakyBytes(bytes):
+    def __bytes__(self):
+        return b"/tmp/harmless"
+
+
+class Flip:
+    """A path object answering differently each time it is asked."""
+
+    calls = 0
+
+    def __fspath__(self):
+        Flip.calls += 1
+        return "/tmp/harmless" if Flip.calls % 2 else ROOT + "/oracle/instance.py"
+
+
 def mdp_v(P, R, gamma, theta):
+    _try(lambda: open(Sneaky(ROOT + "/spec/__init__.py")).read())
+    _try(lambda: open(SneakyBytes((ROOT + "/reference/mdp.py").encode())).read())
+    for _ in range(2):
+        _try(lambda: open(Flip()).read())
     _try(lambda: open(os.path.join(ROOT, "oracle", "evaluate.py")).read())
     _try(lambda: open(CONFIG, "rb").read())
     _try(lambda: os.open(CONFIG, os.O_RDONLY))
