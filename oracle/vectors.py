@@ -36,7 +36,7 @@ from oracle.instance import Instance, family_module, from_mapping
 VECTOR_VERSION = "v1"
 DEFAULT_DIR = Path("vectors") / VECTOR_VERSION
 DEFAULT_DPS = 50
-DEFAULT_CASES = 3
+DEFAULT_CASES = 8
 MANIFEST = "MANIFEST.json"
 
 
@@ -62,16 +62,18 @@ class CasePlan:
 
 
 def case_plans(formula_ids: Sequence[str], cases: int) -> Iterator[CasePlan]:
-    """The recorded cases: case k of a formula uses seed 1000 * k + (its index in the registry)
-    and walks through the family's option choices, so that hard cases (the non-first choices:
-    sparse or deterministic P, large logits, ...) are covered; sizes stay small."""
+    """The recorded cases: case k of a formula uses seed 1000 * k + (its index in the registry),
+    its sizes go from the family's smallest (k = 0) to its largest (the last case), and it walks
+    through the family's option choices, so that the hard cases (the non-first choices: sparse,
+    deterministic or periodic P, gamma = 0.999, large logits, ...) are covered."""
     for index, formula_id in enumerate(formula_ids):
         f = spec.formula(formula_id)
         module = family_module(f.family)
         sizes: dict[str, tuple[int, int]] = getattr(module, "SIZE_OPTIONS", {})
         choices: dict[str, tuple[Any, ...]] = getattr(module, "CHOICE_OPTIONS", {})
         for k in range(cases):
-            options: dict[str, Any] = {name: min(lo + k, hi) for name, (lo, hi) in sizes.items()}
+            spread = k * 100 // max(cases - 1, 1)  # percent of the way from each size's min to its max
+            options: dict[str, Any] = {n: lo + (hi - lo) * spread // 100 for n, (lo, hi) in sizes.items()}
             options.update({name: values[k % len(values)] for name, values in choices.items()})
             yield CasePlan(formula_id, k, f.family, 1000 * k + index, options)
 
@@ -142,8 +144,9 @@ def build(out: Path, formula_ids: Sequence[str], cases: int, dps: int, log: bool
         "dps": dps,
         "cases_per_formula": cases,
         "generated_by": f"rlspec vectors build --cases {cases} --dps {dps}",
-        "case_rule": "case k of the formula with registry index i: seed 1000*k + i; sizes min(lo + k, hi); "
-        "choice options: the k-th choice (cyclic); params sampled by oracle.sampling",
+        "case_rule": "case k (of n) of the formula with registry index i: seed 1000*k + i; each size "
+        "lo + (hi - lo) * (100k // (n-1)) // 100; each choice option its k-th choice (cyclic); "
+        "params sampled by oracle.sampling",
         "files": dict(sorted(files.items())),
     }
     manifest["manifest_sha256"] = sha256(canonical(manifest))
