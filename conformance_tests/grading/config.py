@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from oracle.errors import UsageError
 

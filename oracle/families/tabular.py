@@ -85,8 +85,9 @@ def generate(
     kind: "dense" (Dirichlet rows), "sparse" (each row supported on <= 2 states),
     "deterministic" (one next state per (s, a)), "absorbing" (dense, but state 0 stays put
     with probability 0.99), "periodic" (a period-2 chain: even states move only to odd ones and
-    back, so P_pi^t has no limit and the stationary distribution is a Cesaro limit). `unreachable` > 0 makes the last states unreachable from mu's
-    support (mu is 0 there and no transition enters them).
+    back, so P_pi^t has no limit and the stationary distribution is a Cesaro limit).
+    `unreachable` > 0 makes the last states unreachable from mu's support (mu is 0 there and no
+    transition enters them).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
