@@ -5,7 +5,10 @@ trajectories and over the visitation measure, V(s) = Q(s, pi(s)), the DPG theore
 
 from __future__ import annotations
 
+from functools import partial
+
 from spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
+from spec.sections.common import GAMMA, MU
 
 TITLE = "Deterministic Policy Gradient (DPG)"
 SILVER = "Silver et al. 2014, Deterministic policy gradient algorithms (ICML)"
@@ -16,7 +19,6 @@ CERT = "oracle.certificates.dpg"
 
 # ---- lqr family ---------------------------------------------------------------------------------
 
-GAMMA = Arg("gamma", (), "gamma", "discount factor, 0 <= gamma < 1", domain="discount")
 A = Arg("A", ("n", "n"), "A", "dynamics: s' = A s + B a + w")
 B = Arg("B", ("n", "m"), "B", "input matrix: s' = A s + B a + w")
 Q = Arg("Q", ("n", "n"), "Q", "state cost (symmetric): r(s, a) = -(s^T Q s + a^T R a)")
@@ -61,7 +63,6 @@ LQR_ARGS = (GAMMA, A, B, Q, R, W, SIGMA0, K)
 
 # ---- fsca family --------------------------------------------------------------------------------
 
-MU = Arg("mu", ("S",), "mu", "initial state distribution", domain="distribution")
 L = Arg("L", ("S", "S"), "L", "transition logits: P(s'|s, a) = softmax_s'(L[s][s'] + G[s][s'] . a)")
 G = Arg("G", ("S", "S", "m"), "G", "action coupling of the transition logits")
 C = Arg("c", ("S", "S"), "c", "reward: r(s, a, s') = c[s][s'] + h[s][s'] . a - a^T H[s] a", domain="reward")
@@ -131,6 +132,10 @@ PARAMS = Arg("theta", ("N",), "params.theta", "online network parameters (flatte
 PARAMS_TARGET = Arg("theta_target", ("N",), "params.theta_target", "target network parameters (flattened)")
 TAU = Arg("tau", (), "params.tau", "soft update rate, 0 < tau < 1 (typically 0.005)", domain="unit_open")
 
+DDPG_TARGET = Tolerance(
+    "ddpg_target", 16.0, "amax(r) + amax(q_next)", "one multiply-add per entry: a few eps of |r| + |q_next|"
+)
+
 CRITIC_LOSS_CONVENTIONS = (
     Convention("half", "half", "1/2 (Q - y)^2 (e.g. written as a squared-error loss with 1/2)"),
     Convention("sum", "sum_reduction", "summed over the batch instead of averaged"),
@@ -142,51 +147,45 @@ ACTOR_CONVENTIONS = (
     Convention("loss_sum", "loss_sum_reduction", "the loss, summed over the batch"),
 )
 
+# One builder per family with the section's defaults; an entry overrides what differs.
+_lqr = partial(Formula, section=TITLE, family="lqr", references=(SILVER, FAZEL), bound="certified")
+_fsca = partial(Formula, section=TITLE, family="fsca", references=(SILVER,), bound="certified")
+_ddpg = partial(Formula, section=TITLE, family="batch", references=(LILLICRAP,))
+
 FORMULAS = (
-    Formula(
+    _lqr(
         id="lqr.value",
-        section=TITLE,
         title="value V^K(mu) of a linear policy (LQR)",
         latex=r"V^{K}(\mu) = \mathbb{E}\Big[\sum_{t\ge0}\gamma^t r(s_t, K s_t)\Big] = -\Big(\operatorname{tr}(P_K\Sigma_0) + \tfrac{\gamma}{1-\gamma}\operatorname{tr}(P_K W)\Big),\quad P_K = Q + K^\top R K + \gamma (A+BK)^\top P_K (A+BK)",
         equation="V(mu) = -(tr(P_K Sigma0) + gamma/(1-gamma) tr(P_K W)), P_K = Q + K^T R K + gamma (A+BK)^T P_K (A+BK)",
-        family="lqr",
         args=LQR_ARGS,
         output_shape=(),
         tolerance=LQR_VALUE,
         reference="reference.dpg:value",
-        references=(SILVER, FAZEL),
-        bound="certified",
         certificate=f"{CERT}:lqr_value",
         notes="s_0 ~ N(0, Sigma0); lecture eq 33 with mu = N(0, Sigma0).",
     ),
-    Formula(
+    _lqr(
         id="lqr.q",
-        section=TITLE,
         title="action value Q^K(s, a) (LQR)",
         latex=r"Q^{K}(s,a) = -(s^\top Q s + a^\top R a) - \gamma\Big((As+Ba)^\top P_K (As+Ba) + \tfrac{1}{1-\gamma}\operatorname{tr}(P_K W)\Big)",
         equation="Q(s,a) = -(s^T Q s + a^T R a) - gamma ((A s + B a)^T P_K (A s + B a) + tr(P_K W)/(1-gamma))",
-        family="lqr",
         args=(GAMMA, A, B, Q, R, W, K, S_LQR, A_LQR),
         output_shape=(),
         tolerance=LQR_Q,
         reference="reference.dpg:q",
         references=(SILVER,),
-        bound="certified",
         certificate=f"{CERT}:lqr_q",
     ),
-    Formula(
+    _lqr(
         id="lqr.visitation",
-        section=TITLE,
         title="second moment of the discounted state visitation (LQR)",
         latex=r"\Sigma_d = \mathbb{E}_{s\sim d_\mu^{K}}[s s^\top] = (1-\gamma)\sum_{t\ge0}\gamma^t\,\mathbb{E}[s_t s_t^\top] = (1-\gamma)\Sigma_0 + \gamma W + \gamma (A+BK)\Sigma_d(A+BK)^\top",
         equation="Sigma_d = (1-gamma) sum_t gamma^t E[s_t s_t^T]; solves Sigma_d = (1-gamma) Sigma0 + gamma W + gamma M Sigma_d M^T, M = A + B K",
-        family="lqr",
         args=(GAMMA, A, B, W, SIGMA0, K),
         output_shape=("n", "n"),
         tolerance=LQR_VISITATION,
         reference="reference.dpg:visitation",
-        references=(SILVER, FAZEL),
-        bound="certified",
         certificate=f"{CERT}:lqr_visitation",
         notes=(
             "Normalization: d_mu^K is the probability measure (1-gamma) sum_t gamma^t law(s_t) (as mdp.visitation), "
@@ -194,132 +193,93 @@ FORMULAS = (
             "sum_t gamma^t E[s_t s_t^T] is Sigma_d / (1-gamma)."
         ),
     ),
-    Formula(
+    _lqr(
         id="dpg.gradient",
-        section=TITLE,
         title="DPG theorem: grad_K V^K(mu) (LQR)",
         latex=r"\nabla_K V^{K}(\mu) = \frac{1}{1-\gamma}\mathbb{E}_{s\sim d_\mu^K}\big[\nabla_K \pi_K(s)\,\nabla_a Q^K(s,a)|_{a=Ks}\big] = -\frac{2}{1-\gamma}\big((R + \gamma B^\top P_K B)K + \gamma B^\top P_K A\big)\Sigma_d",
         equation="grad[i][j] = dV/dK[i][j] = 1/(1-gamma) E_{s~d}[(grad_a Q(s, K s))_i s_j] = -2/(1-gamma) (E_K Sigma_d)[i][j], E_K = R K + gamma B^T P_K (A + B K)",
-        family="lqr",
         args=LQR_ARGS,
         output_shape=("m", "n"),
         tolerance=LQR_GRADIENT,
         reference="reference.dpg:gradient",
-        references=(SILVER, FAZEL),
-        bound="certified",
         certificate=f"{CERT}:dpg_gradient",
         notes="Indexed like K: entry [i][j] is the derivative in K[i][j] (not its transpose).",
     ),
-    Formula(
+    _fsca(
         id="fsca.v",
-        section=TITLE,
         title="state value V^pi(s), finite states and continuous actions",
         latex=r"V^{\pi}(s) = \sum_{s'} p(s'|s,\pi(s))\big(r(s,\pi(s),s') + \gamma V^{\pi}(s')\big)",
         equation="V(s) = sum_s' P(s'|s, theta[s]) (r(s, theta[s], s') + gamma V(s'))",
-        family="fsca",
         args=FSCA_MDP_ARGS,
         output_shape=("S",),
         tolerance=FSCA_VALUE,
         reference="reference.dpg:fsca_v",
-        references=(SILVER,),
-        bound="certified",
         certificate=f"{CERT}:fsca_v",
     ),
-    Formula(
+    _fsca(
         id="fsca.value",
-        section=TITLE,
         title="value V^pi(mu) of a deterministic policy",
         latex=r"V^{\pi_\theta}(\mu) = \sum_{s_0}\mu(s_0)V^{\pi_\theta}(s_0) = \mathbb{E}_{\tau\sim p_\mu^{\pi_\theta}}\Big[\sum_{t\ge0}\gamma^t r(s_t,\pi_\theta(s_t),s_{t+1})\Big]",
         equation="V(mu) = sum_s mu(s) V(s) = E[sum_t gamma^t r(s_t, pi(s_t), s_t+1)]",
-        family="fsca",
         args=FSCA_ARGS,
         output_shape=(),
         tolerance=FSCA_VALUE,
         reference="reference.dpg:fsca_value",
-        references=(SILVER,),
-        bound="certified",
         certificate=f"{CERT}:fsca_value",
     ),
-    Formula(
+    _fsca(
         id="fsca.q",
-        section=TITLE,
         title="action value Q^pi(s, a[s]) at given actions",
         latex=r"Q^{\pi}(s,a) = \sum_{s'} p(s'|s,a)\big(r(s,a,s') + \gamma V^{\pi}(s')\big)",
         equation="out[s] = Q(s, a[s]) = sum_s' P(s'|s, a[s]) (r(s, a[s], s') + gamma V(s'))",
-        family="fsca",
         args=(*FSCA_MDP_ARGS, A_FSCA),
         output_shape=("S",),
         tolerance=FSCA_Q,
         reference="reference.dpg:fsca_q",
-        references=(SILVER,),
-        bound="certified",
         certificate=f"{CERT}:fsca_q",
     ),
-    Formula(
+    _fsca(
         id="fsca.visitation",
-        section=TITLE,
         title="discounted state visitation d_mu^pi of a deterministic policy",
         latex=r"d_\mu^{\pi_\theta}(s) = \mathbb{E}_{s_0\sim\mu}\Big[(1-\gamma)\sum_{t\ge0}\gamma^t p_t(s|s_0,\pi_\theta)\Big]",
         equation="d(s) = (1-gamma) sum_t gamma^t P(s_t = s); solves d = (1-gamma) mu + gamma P_pi^T d",
-        family="fsca",
         args=(GAMMA, MU, L, G, THETA),
         output_shape=("S",),
         tolerance=FSCA_VISITATION,
         reference="reference.dpg:fsca_visitation",
-        references=(SILVER,),
-        bound="certified",
         certificate=f"{CERT}:fsca_visitation",
     ),
-    Formula(
+    _fsca(
         id="fsca.gradient",
-        section=TITLE,
         title="DPG theorem: grad_theta V(mu), finite states and continuous actions",
         latex=r"\nabla_{\theta} V^{\pi_\theta}(\mu) = \frac{1}{1-\gamma}\mathbb{E}_{s\sim d_\mu^{\pi_\theta}}\big[\nabla_\theta\pi_\theta(s)\nabla_a Q^{\pi_\theta}(s,a)|_{a=\pi_\theta(s)}\big]",
         equation="dV(mu)/dtheta[s] = 1/(1-gamma) d(s) grad_a Q(s, a) at a = theta[s]",
-        family="fsca",
         args=FSCA_ARGS,
         output_shape=("S", "m"),
         tolerance=FSCA_GRADIENT,
         reference="reference.dpg:fsca_gradient",
-        references=(SILVER,),
-        bound="certified",
         certificate=f"{CERT}:fsca_gradient",
         notes="grad_a Q includes the terms through grad_a P(s'|s, a) (the second and third terms of eq 39).",
     ),
-    Formula(
+    _ddpg(
         id="ddpg.critic_target",
-        section=TITLE,
         title="DDPG critic target",
         latex=r"y_i = r_i + \gamma (1 - d_i)\, Q'(s'_i, \pi'(s'_i))",
         equation="y_i = r_i + gamma (1 - done_i) q_next_i",
-        family="batch",
         args=(REWARD, DONE, GAMMA_BATCH, Q_NEXT),
         output_shape=("N",),
-        tolerance=Tolerance(
-            "ddpg_target",
-            16.0,
-            "amax(r) + amax(q_next)",
-            "one multiply-add per entry: a few eps of |r| + |q_next|",
-        ),
+        tolerance=DDPG_TARGET,
         reference="reference.dpg:critic_target",
-        references=(LILLICRAP,),
         notes="done_i = 1 only for a true terminal state: a time-out must keep done_i = 0 (it bootstraps).",
     ),
-    Formula(
+    _ddpg(
         id="ddpg.critic_target_timeouts",
-        section=TITLE,
         title="DDPG critic target with time-outs (terminated / truncated)",
         latex=r"y_i = r_i + \gamma (1 - \mathrm{terminated}_i)\, Q'(s'_i, \pi'(s'_i))\quad(\mathrm{truncated}_i \text{ still bootstraps})",
         equation="y_i = r_i + gamma (1 - terminated_i) q_next_i; a time-out (truncated_i = 1) still bootstraps",
-        family="batch",
         args=(REWARD, TERMINATED, TRUNCATED, GAMMA_BATCH, Q_NEXT),
         output_shape=("N",),
-        tolerance=Tolerance(
-            "ddpg_target",
-            16.0,
-            "amax(r) + amax(q_next)",
-            "one multiply-add per entry: a few eps of |r| + |q_next|",
-        ),
+        tolerance=DDPG_TARGET,
         reference="reference.dpg:critic_target_timeouts",
         references=(LILLICRAP, "Pardo et al. 2018, Time limits in reinforcement learning (ICML)"),
         notes=(
@@ -328,13 +288,11 @@ FORMULAS = (
             "`truncated` is an input that must not change the value."
         ),
     ),
-    Formula(
+    _ddpg(
         id="ddpg.critic_loss",
-        section=TITLE,
         title="DDPG critic loss (mean squared TD error)",
         latex=r"L(\omega) = \frac{1}{N}\sum_i \big(Q^\omega(s_i,a_i) - y_i\big)^2",
         equation="loss = mean_i (q_i - y_i)^2",
-        family="batch",
         args=(Q_DATA, Y),
         output_shape=(),
         tolerance=Tolerance(
@@ -344,16 +302,13 @@ FORMULAS = (
             "a mean (or, under a sum convention, a sum) of squares of differences: the sum's rounding bounds both",
         ),
         reference="reference.dpg:critic_loss",
-        references=(LILLICRAP,),
         conventions=CRITIC_LOSS_CONVENTIONS,
     ),
-    Formula(
+    _ddpg(
         id="ddpg.actor_objective",
-        section=TITLE,
         title="DDPG actor objective",
         latex=r"J(\theta) = \frac{1}{N}\sum_i Q^\omega(s_i, \pi_\theta(s_i))",
         equation="J = mean_i q_pi_i, q_pi_i = Q(s_i, pi(s_i)) (the actor ascends it; libraries minimize -J)",
-        family="batch",
         args=(Q_PI,),
         output_shape=(),
         tolerance=Tolerance(
@@ -366,20 +321,17 @@ FORMULAS = (
         references=(SILVER, LILLICRAP),
         conventions=ACTOR_CONVENTIONS,
     ),
-    Formula(
+    _ddpg(
         id="ddpg.soft_update",
-        section=TITLE,
         title="DDPG soft target update",
         latex=r"\theta' \leftarrow \tau\theta + (1-\tau)\theta'",
         equation="theta_target_new = tau theta + (1 - tau) theta_target",
-        family="batch",
         args=(PARAMS, PARAMS_TARGET, TAU),
         output_shape=("N",),
         tolerance=Tolerance(
             "ddpg_soft_update", 16.0, "amax(theta) + amax(theta_target)", "two products and a sum per entry"
         ),
         reference="reference.dpg:soft_update",
-        references=(LILLICRAP,),
         notes="tau weights the online parameters theta (tau is small, e.g. 0.005); the target keeps 1 - tau.",
     ),
 )
