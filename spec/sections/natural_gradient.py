@@ -11,6 +11,7 @@ quadratic f(x) = c + b^T x + x^T H x). One id per formula per family: `dist.<nam
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
 
@@ -123,7 +124,8 @@ G_STEP = Tolerance(
 )
 
 
-def _cat(
+def _dist(
+    family: str,
     id_: str,
     title: str,
     latex: str,
@@ -135,13 +137,14 @@ def _cat(
     refs: tuple[str, ...],
     notes: str = "",
 ) -> Formula:
+    """A certified dist.* formula: reference.natural_gradient:<fn>, certificate certify_<fn>."""
     return Formula(
         id_,
         TITLE,
         title,
         latex,
         equation,
-        "dist_categorical",
+        family,
         args,
         out,
         tol,
@@ -153,34 +156,8 @@ def _cat(
     )
 
 
-def _gauss(
-    id_: str,
-    title: str,
-    latex: str,
-    equation: str,
-    args: tuple[Arg, ...],
-    out: tuple[str, ...],
-    tol: Tolerance,
-    fn: str,
-    refs: tuple[str, ...],
-    notes: str = "",
-) -> Formula:
-    return Formula(
-        id_,
-        TITLE,
-        title,
-        latex,
-        equation,
-        "dist_gaussian",
-        args,
-        out,
-        tol,
-        f"reference.natural_gradient:{fn}",
-        refs,
-        bound="certified",
-        certificate=f"oracle.certificates.natural_gradient:certify_{fn}",
-        notes=notes,
-    )
+_cat = partial(_dist, "dist_categorical")
+_gauss = partial(_dist, "dist_gaussian")
 
 
 STEP_NOTE = (
