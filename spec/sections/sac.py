@@ -7,6 +7,8 @@ The lecture's temperature lambda is the argument `alpha` (as in Haarnoja et al. 
 
 from __future__ import annotations
 
+from functools import partial
+
 from spec.formula import Arg, Convention, EquationRow, Formula, Section, Tolerance
 
 TITLE = "Soft Actor Critic (SAC)"
@@ -168,15 +170,17 @@ CRITIC_NOTE = (
     "Critic: Q(s, a) = b - (a - c)^T H (a - c), H symmetric positive semidefinite. Output per state."
 )
 
+# One builder per family with the section's defaults; an entry overrides what differs.
+_policy = partial(Formula, section=TITLE, family="gaussian_policy", references=(HAARNOJA,))
+_batch = partial(Formula, section=TITLE, family="batch", references=(HAARNOJA_B,))
+
 FORMULAS = (
-    Formula(
+    _batch(
         id="sac.q_target",
-        section=TITLE,
         title="soft Q target with twin critics",
         latex=r"y_i = r_i + \gamma (1 - d_i) \left( \min_{k=1,2} Q'_k(s'_i, a'_i)"
         r" - \lambda \log \pi(a'_i \mid s'_i) \right)",
         equation="y = r + gamma (1 - done) (min(q1_next, q2_next) - alpha logp_next)",
-        family="batch",
         args=(R, DONE, GAMMA, Q1_NEXT, Q2_NEXT, LOGP_NEXT, ALPHA_BATCH),
         output_shape=("N",),
         tolerance=Q_TARGET,
@@ -184,84 +188,71 @@ FORMULAS = (
         references=(HAARNOJA, HAARNOJA_B, FUJIMOTO),
         notes="The entropy term is inside the done mask: a terminal next state contributes nothing.",
     ),
-    Formula(
+    _policy(
         id="sac.tanh_gaussian_log_prob",
-        section=TITLE,
         title="log-density of the tanh-squashed Gaussian",
         latex=r"\log \pi(a \mid s) = \sum_{j=1}^{m} \left[ \log \mathcal{N}(u_j; \mu_j, \sigma_j^2)"
         r" - \log\left(k_j (1 - \tanh^2 u_j)\right) \right], \quad a = k \odot \tanh(u) + \beta",
         equation="log pi(a|s) = sum_j [log N(u_j; mean_j, exp(log_std_j)^2)"
         " - log(scale_j (1 - tanh(u_j)^2))],"
         " a = scale * tanh(u) + bias; log(1 - tanh(u)^2) = 2 (log 2 - u - softplus(-2 u))",
-        family="gaussian_policy",
         args=(U, MEAN, LOG_STD, SCALE),
         output_shape=("S",),
         tolerance=LOG_PROB,
         reference="reference.sac:tanh_gaussian_log_prob",
-        references=(HAARNOJA,),
         conventions=SCALE_JACOBIAN,
         notes="Input is the pre-squash u (a = scale * tanh(u) + bias is recovered from it), so the value is"
         " defined and finite for every u, including saturated |u| = 20 where tanh(u) rounds to 1. The"
         " bias shifts a and has Jacobian 1, so it is not an argument.",
     ),
-    Formula(
+    _policy(
         id="sac.policy_objective",
-        section=TITLE,
         title="reparameterized policy loss, Gaussian policy",
         latex=r"J_\pi(s) = \mathbb{E}_{\epsilon \sim \mathcal{N}(0, I)}"
         r"\left[\lambda \log \pi(\tilde a \mid s) - Q(s, \tilde a)\right],"
         r" \quad \tilde a = \mu(s) + \sigma(s) \odot \epsilon",
         equation="J(s) = E_eps[alpha log pi(a~|s) - Q(s, a~)], a~ = mean + std * eps; closed form"
         " -alpha H(pi) - b + (mean - c)^T H (mean - c) + sum_j H_jj std_j^2",
-        family="gaussian_policy",
         args=GAUSS_ARGS,
         output_shape=("S",),
         tolerance=GAUSS_OBJECTIVE,
         reference="reference.sac:policy_objective",
-        references=(HAARNOJA,),
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE,
     ),
-    Formula(
+    _policy(
         id="sac.policy_gradient",
-        section=TITLE,
         title="reparameterized policy gradient, Gaussian policy",
         latex=r"\nabla_{(\mu, \log\sigma)} J_\pi(s) = \mathbb{E}_{\epsilon}\left[\nabla_{(\mu, \log\sigma)}"
         r" \left(\lambda \log \pi(\tilde a \mid s) - Q(s, \tilde a)\right)\right]",
         equation="[d/dmean, d/dlog_std] of J(s): d/dmean = 2 H (mean - c),"
         " d/dlog_std_j = -alpha + 2 H_jj std_j^2",
-        family="gaussian_policy",
         args=GAUSS_ARGS,
         output_shape=("S", "2", "m"),
         tolerance=GAUSS_OBJECTIVE,
         reference="reference.sac:policy_gradient",
-        references=(HAARNOJA,),
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE + " [s][0] is the gradient in mean, [s][1] in log_std.",
     ),
-    Formula(
+    _policy(
         id="sac.squashed_policy_objective",
-        section=TITLE,
         title="reparameterized policy loss, tanh-squashed Gaussian policy",
         latex=r"J_\pi(s) = \mathbb{E}_{\epsilon \sim \mathcal{N}(0, I)}"
         r"\left[\lambda \log \pi(\tilde a \mid s) - Q(s, \tilde a)\right],"
         r" \quad \tilde a = k \odot \tanh(\mu(s) + \sigma(s) \odot \epsilon) + \beta",
         equation="J(s) = E_eps[alpha log pi(a~|s) - Q(s, a~)], a~ = scale * tanh(mean + std * eps) + bias,"
         " log pi with the change-of-variables correction (sac.tanh_gaussian_log_prob)",
-        family="gaussian_policy",
         args=SQUASHED_ARGS,
         output_shape=("S",),
         tolerance=SQUASHED_OBJECTIVE,
         reference="reference.sac:squashed_policy_objective",
-        references=(HAARNOJA,),
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE + " Dimensions of a~ are independent and the log-determinant is a sum, so the"
         " expectation is exact from one-dimensional Gaussian integrals (Gauss-Legendre quadrature with an"
         " error estimate in the oracle).",
     ),
-    Formula(
+    _policy(
         id="sac.squashed_policy_gradient",
-        section=TITLE,
         title="reparameterized policy gradient, tanh-squashed Gaussian policy",
         latex=r"\nabla_{(\mu, \log\sigma)} \mathbb{E}_{\epsilon}\left[\lambda \log \pi(\tilde a \mid s)"
         r" - Q(s, \tilde a)\right], \quad \tilde a = k \odot \tanh(\mu + \sigma \odot \epsilon) + \beta",
@@ -269,18 +260,15 @@ FORMULAS = (
         " d/dmean_j = E[2 alpha t_j + 2 g_j scale_j (1 - t_j^2)],"
         " d/dlog_std_j = -alpha + std_j E[eps_j (2 alpha t_j + 2 g_j scale_j (1 - t_j^2))],"
         " t = tanh(u), g = H (a~ - c)",
-        family="gaussian_policy",
         args=SQUASHED_ARGS,
         output_shape=("S", "2", "m"),
         tolerance=SQUASHED_OBJECTIVE,
         reference="reference.sac:squashed_policy_gradient",
-        references=(HAARNOJA,),
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE + " [s][0] is the gradient in mean, [s][1] in log_std.",
     ),
-    Formula(
+    _policy(
         id="sac.policy_loss_batch",
-        section=TITLE,
         title="reparameterized policy loss on a sample batch, tanh-squashed Gaussian policy",
         latex=r"L = \frac{1}{N} \sum_{i} \left[\lambda \log \pi(\tilde a_i \mid s_i)"
         r" - Q(s_i, \tilde a_i)\right],"
@@ -288,43 +276,36 @@ FORMULAS = (
         equation="L = mean_i [alpha log pi(a~_i|s_i) - Q(s_i, a~_i)],"
         " a~_i = scale * tanh(mean_i + std_i * eps_i) + bias,"
         " one noise sample eps_i per state (the states of the instance are the batch)",
-        family="gaussian_policy",
         args=(EPS, *SQUASHED_ARGS),
         output_shape=(),
         tolerance=BATCH_LOSS,
         reference="reference.sac:policy_loss_batch",
-        references=(HAARNOJA,),
         conventions=BATCH_REDUCTION,
         notes=CRITIC_NOTE.replace(" Output per state.", "") + " The Monte Carlo loss libraries compute;"
         " its expectation over eps is sac.squashed_policy_objective averaged over the states.",
     ),
-    Formula(
+    _policy(
         id="sac.policy_loss_batch_gradient",
-        section=TITLE,
         title="pathwise gradient of the batch policy loss",
         latex=r"\frac{\partial L}{\partial (\mu_i, \log\sigma_i)} \text{ with } \epsilon \text{ held fixed}",
         equation="dL/dmean_ij = (2 alpha t_ij + 2 g_ij scale_j (1 - t_ij^2)) / N, dL/dlog_std_ij = (-alpha"
         " + std_ij eps_ij (2 alpha t_ij + 2 g_ij scale_j (1 - t_ij^2))) / N,"
         " t = tanh(u), g_i = H_i (a~_i - c_i)",
-        family="gaussian_policy",
         args=(EPS, *SQUASHED_ARGS),
         output_shape=("S", "2", "m"),
         tolerance=BATCH_GRADIENT,
         reference="reference.sac:policy_loss_batch_gradient",
-        references=(HAARNOJA,),
         conventions=BATCH_REDUCTION,
         notes="What autodiff returns for sac.policy_loss_batch with rsample (the reparameterization):"
         " [i][0] the gradient in mean_i, [i][1] in log_std_i.",
     ),
-    Formula(
+    _batch(
         id="sac.temperature_objective",
-        section=TITLE,
         title="temperature loss",
         latex=r"J(\alpha) = \frac{1}{N} \sum_{i} -\alpha"
         r" \left( \log \pi(a_i \mid s_i) + \bar{\mathcal{H}} \right),"
         r" \quad \alpha = e^{\log\alpha}",
         equation="J(alpha) = mean_i [-alpha (logp_i + target_entropy)], alpha = exp(log_alpha)",
-        family="batch",
         args=(LOG_ALPHA, LOGP, TARGET_ENTROPY),
         output_shape=(),
         tolerance=Tolerance(
@@ -335,20 +316,17 @@ FORMULAS = (
             " logp + target_entropy",
         ),
         reference="reference.sac:temperature_objective",
-        references=(HAARNOJA_B,),
         conventions=TEMPERATURE,
         notes="The parameterization is a declared convention: libraries write the loss in log_alpha"
         " (-log_alpha * mean(...)); its value differs, its fixed point does not.",
     ),
-    Formula(
+    _batch(
         id="sac.temperature_gradient",
-        section=TITLE,
         title="temperature loss gradient in log alpha",
         latex=r"\frac{\partial J}{\partial \log\alpha} = -\frac{\alpha}{N}"
         r" \sum_i \left(\log \pi(a_i \mid s_i)"
         r" + \bar{\mathcal{H}}\right)",
         equation="dJ/dlog_alpha = -alpha mean_i (logp_i + target_entropy)",
-        family="batch",
         args=(LOG_ALPHA, LOGP, TARGET_ENTROPY),
         output_shape=(),
         tolerance=Tolerance(
@@ -358,7 +336,6 @@ FORMULAS = (
             "as the temperature loss",
         ),
         reference="reference.sac:temperature_gradient",
-        references=(HAARNOJA_B,),
         conventions=TEMPERATURE_GRADIENT,
         notes="In the alpha parameterization (or for the log-alpha loss) the gradient is -mean(logp +"
         " target_entropy): a declared convention.",
