@@ -50,3 +50,18 @@ STATIONARY = Tolerance(
     "np.linalg.solve) peaked at 0.48 units over 200 random instances (benchmarks/oracle_core.py "
     "--tolerances 200)",
 )
+
+# ---- argument lists shared by the tabular sections (softmax policy pi = softmax(theta)) ---------
+
+POLICY_ARGS = (P, R, GAMMA, THETA)  # the values V, Q, A of pi
+VISITATION_ARGS = (P, GAMMA, MU, THETA)  # the discounted visitation d_mu^pi (no reward)
+TABULAR_ARGS = (P, R, GAMMA, MU, THETA)  # the objective V^pi(mu), its gradient and what builds on them
+PAIR_ARGS = (*TABULAR_ARGS, THETA_NEW)  # two policies: theta (the data-collecting theta_t) and theta_new
+
+# ---- references cited by several sections -------------------------------------------------------
+
+TRPO_PAPER = "Schulman et al. 2015, Trust region policy optimization (ICML)"
+AGARWAL = (
+    "Agarwal et al. 2021, On the theory of policy gradient methods: optimality, approximation, "
+    "and distribution shift (JMLR)"
+)

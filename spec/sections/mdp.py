@@ -3,16 +3,21 @@ performance difference lemma, hard optimal values)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from spec.formula import EquationRow, Erratum, Formula, Section
 from spec.sections.common import (
     DISTRIBUTION,
     GAMMA,
     GRADIENT,
     MU,
+    PAIR_ARGS,
+    POLICY_ARGS,
     STATIONARY,
+    TABULAR_ARGS,
     THETA,
-    THETA_NEW,
     VALUE,
+    VISITATION_ARGS,
     P,
     R,
 )
@@ -22,81 +27,71 @@ TEST = "tests/reference/test_mdp.py"
 BELLMAN = "Puterman 1994, Markov Decision Processes, ch. 6"
 SUTTON = "Sutton et al. 2000, Policy gradient methods for RL with function approximation"
 
+# The section's defaults: every formula is tabular and certified but mdp.stationary.
+_tabular = partial(Formula, section=TITLE, family="tabular", bound="certified")
+
 FORMULAS = (
-    Formula(
+    _tabular(
         id="mdp.v",
-        section=TITLE,
         title="state value V^pi",
         latex=r"V^{\pi}(s) = \mathbb{E}\left[\sum_{t=0}^{\infty} \gamma^t r_t \mid s_0 = s, \pi\right]",
         equation="V(s) = E[sum_t gamma^t r(s_t, a_t, s_t+1) | s_0 = s, pi]; solves (I - gamma P_pi) V = r_pi",
-        family="tabular",
-        args=(P, R, GAMMA, THETA),
+        args=POLICY_ARGS,
         output_shape=("S",),
         tolerance=VALUE,
         reference="reference.mdp:v",
-        bound="certified",
         certificate="oracle.certificates.mdp:v",
         references=(BELLMAN,),
     ),
-    Formula(
+    _tabular(
         id="mdp.q",
-        section=TITLE,
         title="action value Q^pi",
         latex=r"Q^{\pi}(s,a) = \mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a,s') + \gamma V^{\pi}(s')]",
         equation="Q(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V(s'))",
-        family="tabular",
-        args=(P, R, GAMMA, THETA),
+        args=POLICY_ARGS,
         output_shape=("S", "A"),
         tolerance=VALUE,
         reference="reference.mdp:q",
-        bound="certified",
         certificate="oracle.certificates.mdp:q",
         references=(BELLMAN,),
     ),
-    Formula(
+    _tabular(
         id="mdp.advantage",
-        section=TITLE,
         title="advantage A^pi = Q^pi - V^pi",
         latex=r"A^{\pi}(s,a) = Q^{\pi}(s,a) - V^{\pi}(s)",
         equation="A(s,a) = Q(s,a) - V(s)",
-        family="tabular",
-        args=(P, R, GAMMA, THETA),
+        args=POLICY_ARGS,
         output_shape=("S", "A"),
         tolerance=VALUE,
         reference="reference.mdp:advantage",
-        bound="certified",
         certificate="oracle.certificates.mdp:advantage",
         references=(BELLMAN,),
     ),
-    Formula(
+    _tabular(
         id="mdp.visitation",
-        section=TITLE,
         title="discounted state visitation d_mu^pi",
         latex=r"d_{\mu}^{\pi}(s) = (1-\gamma) \sum_{t=0}^{\infty} \gamma^t P(s_t = s \mid s_0 \sim \mu, \pi)",
         equation="d(s) = (1 - gamma) sum_t gamma^t P(s_t = s); solves d = (1 - gamma) mu + gamma P_pi^T d",
-        family="tabular",
-        args=(P, GAMMA, MU, THETA),
+        args=VISITATION_ARGS,
         output_shape=("S",),
         tolerance=DISTRIBUTION,
         reference="reference.mdp:visitation",
-        bound="certified",
         certificate="oracle.certificates.mdp:visitation",
         references=("Agarwal et al. 2021, On the theory of policy gradient methods",),
     ),
-    Formula(
+    _tabular(
         id="mdp.stationary",
-        section=TITLE,
         title="stationary (average-case) state distribution d^pi",
         latex=r"d^{\pi}(s) = \mathbb{E}_{s_0 \sim \mu}\left[\lim_{t \to \infty} P(s_t = s \mid s_0)\right]",
         equation=(
             "d(s) = E_{s0 ~ mu}[lim_t P(s_t = s | s0)] (Cesaro limit lim_T 1/T sum_{t<T} P(s_t = s) "
             "where P_pi is periodic)"
         ),
-        family="tabular",
         args=(P, MU, THETA),
         output_shape=("S",),
         tolerance=STATIONARY,
         reference="reference.mdp:stationary",
+        bound="estimated",
         references=(
             "Kemeny and Snell 1960, Finite Markov Chains",
             "Meyer 1975, The role of the group generalized inverse in the theory of finite Markov chains",
@@ -110,40 +105,34 @@ FORMULAS = (
             "d = sum_C (mu(C) + mu_T . h_C) pi_C, so with several recurrent classes d depends on mu."
         ),
     ),
-    Formula(
+    _tabular(
         id="pg.objective",
-        section=TITLE,
         title="objective V^{pi_theta}(mu)",
         latex=r"V^{\pi_\theta}(\mu) = \mathbb{E}_{s_0 \sim \mu}[V^{\pi_\theta}(s_0)]",
         equation="V(mu) = sum_s mu(s) V(s)",
-        family="tabular",
-        args=(P, R, GAMMA, MU, THETA),
+        args=TABULAR_ARGS,
         output_shape=(),
         tolerance=VALUE,
         reference="reference.mdp:objective",
-        bound="certified",
         certificate="oracle.certificates.mdp:objective",
         references=(SUTTON,),
     ),
-    Formula(
+    _tabular(
         id="pg.gradient",
-        section=TITLE,
         title="policy gradient of the softmax policy",
         latex=(
             r"\frac{\partial V^{\pi_\theta}(\mu)}{\partial \theta_{s,a}} = \frac{1}{1-\gamma} "
             r"d_\mu^{\pi_\theta}(s)\, \pi_\theta(a|s)\, A^{\pi_\theta}(s,a)"
         ),
         equation="dV(mu)/dtheta[s][a] = d(s) pi(a|s) A(s,a) / (1 - gamma)",
-        family="tabular",
-        args=(P, R, GAMMA, MU, THETA),
+        args=TABULAR_ARGS,
         output_shape=("S", "A"),
         tolerance=GRADIENT,
         reference="reference.mdp:gradient",
-        bound="certified",
         certificate="oracle.certificates.mdp:gradient",
         references=(SUTTON, "Agarwal et al. 2021, On the theory of policy gradient methods"),
     ),
-    Formula(
+    _tabular(
         id="pg.performance_difference",
         section="Trust Region Policy Optimization (TRPO)",
         title="performance difference lemma, right-hand side",
@@ -155,44 +144,38 @@ FORMULAS = (
             "V^{pi_t}(mu) + 1/(1-gamma) sum_s d_mu^{pi_new}(s) sum_a pi_new(a|s) A^{pi_t}(s,a), "
             "with pi_t = softmax(theta), pi_new = softmax(theta_new); equals V^{pi_new}(mu) (lecture eq. 23)"
         ),
-        family="tabular",
-        args=(P, R, GAMMA, MU, THETA, THETA_NEW),
+        args=PAIR_ARGS,
         output_shape=(),
         tolerance=GRADIENT,
         reference="reference.mdp:performance_difference",
-        bound="certified",
         certificate="oracle.certificates.mdp:performance_difference",
         references=("Kakade and Langford 2002, Approximately optimal approximate reinforcement learning",),
         notes="theta plays theta_t of the lecture, theta_new plays theta.",
     ),
-    Formula(
+    _tabular(
         id="mdp.v_star",
         section="Entropy Regularization",
         title="optimal state value V* (hard max)",
         latex=r"V^{*}(s) = \max_a \left[ r(s,a) + \gamma \sum_{s'} P(s'|s,a) V^{*}(s') \right]",
         equation="V*(s) = max_a sum_s' P(s'|s,a) (r(s,a,s') + gamma V*(s'))",
-        family="tabular",
         args=(P, R, GAMMA),
         output_shape=("S",),
         tolerance=VALUE,
         reference="reference.mdp:v_star",
-        bound="certified",
         certificate="oracle.certificates.mdp:v_star",
         references=(BELLMAN,),
         notes="Policy iteration to an optimal deterministic policy, then its exact evaluation.",
     ),
-    Formula(
+    _tabular(
         id="mdp.q_star",
         section="Entropy Regularization",
         title="optimal action value Q* (hard max)",
         latex=r"Q^{*}(s,a) = r(s,a) + \gamma \sum_{s'} P(s'|s,a) \max_{a'} Q^{*}(s',a')",
         equation="Q*(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma max_a' Q*(s',a'))",
-        family="tabular",
         args=(P, R, GAMMA),
         output_shape=("S", "A"),
         tolerance=VALUE,
         reference="reference.mdp:q_star",
-        bound="certified",
         certificate="oracle.certificates.mdp:q_star",
         references=(BELLMAN,),
     ),
