@@ -4,16 +4,24 @@ regression omega* and the softmax NPG update (lecture eqs 16-22)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import DISTRIBUTION, GAMMA, MU, THETA, P, R
+from spec.sections.common import (
+    AGARWAL,
+    DISTRIBUTION,
+    GAMMA,
+    MU,
+    TABULAR_ARGS,
+    THETA,
+    VISITATION_ARGS,
+    P,
+    R,
+)
 
 TITLE = "Natural Policy Gradient (NPG)"
 AMARI = "Amari 1998, Natural gradient works efficiently in learning"
 KAKADE = "Kakade 2001, A natural policy gradient (NeurIPS)"
-AGARWAL = (
-    "Agarwal et al. 2021, On the theory of policy gradient methods: optimality, approximation, "
-    "and distribution shift (JMLR)"
-)
 TEST = "tests/reference/test_npg.py"
 
 ETA = Arg("eta", (), "params.eta", "NPG step size eta > 0", domain="step_size")
@@ -64,12 +72,12 @@ SOFTMAX_UPDATE = Tolerance(
     "advantage's error (|R| kappa^2) amplified by eta / (1 - gamma)",
 )
 
-TABULAR = (P, R, GAMMA, MU, THETA)
+# The section's defaults; an entry overrides what differs.
+_tabular = partial(Formula, section=TITLE, family="tabular", references=(KAKADE, AGARWAL))
 
 FORMULAS = (
-    Formula(
+    _tabular(
         id="npg.fisher",
-        section=TITLE,
         title="Fisher matrix F(theta), discounted form",
         latex=(
             r"F(\theta) = \mathbb{E}_{s \sim d_{\mu}^{\pi_\theta}} \mathbb{E}_{a \sim \pi_\theta(\cdot|s)}"
@@ -80,8 +88,7 @@ FORMULAS = (
             "F[s*A+a][s'*A+a'] = [s = s'] d_mu^pi(s) (pi(a|s) [a = a'] - pi(a|s) pi(a'|s)) "
             "(block-diagonal by state; theta flattened row-major)"
         ),
-        family="tabular",
-        args=(P, GAMMA, MU, THETA),
+        args=VISITATION_ARGS,
         output_shape=("S*A", "S*A"),
         tolerance=DISTRIBUTION,
         reference="reference.npg:fisher",
@@ -92,9 +99,8 @@ FORMULAS = (
             "States with d(s) = 0 (never reached from mu) have a zero block."
         ),
     ),
-    Formula(
+    _tabular(
         id="npg.fisher_average",
-        section=TITLE,
         title="Fisher matrix F(theta), average form",
         latex=(
             r"F(\theta) = \lim_{T\to\infty} \frac{1}{T} \mathbb{E}_{\tau}\left[\sum_{t=0}^{T-1} "
@@ -109,28 +115,24 @@ FORMULAS = (
             "mdp.stationary "
             "(the Cesaro limit of P(s_t = s) from s_0 ~ mu)"
         ),
-        family="tabular",
         args=(P, MU, THETA),
         output_shape=("S*A", "S*A"),
         tolerance=FISHER_AVERAGE,
         reference="reference.npg:fisher_average",
-        references=(KAKADE, AGARWAL),
         notes=(
             "Eq 17. d^pi depends on mu when P_pi has several recurrent classes (mdp.stationary computes "
             "the absorption-weighted mixture). Transient states get a zero block."
         ),
     ),
-    Formula(
+    _tabular(
         id="npg.direction",
-        section=TITLE,
         title="natural gradient direction F^+ grad V",
         latex=r"F(\theta)^{\dagger} \nabla_\theta V^{\pi_\theta}(\mu)",
         equation=(
             "x = F^+ g, the l2-minimal solution of F x = g = pg.gradient; for the softmax policy "
             "x[s][a] = (A(s,a) - mean_a' A(s,a')) / (1 - gamma) where d(s) > 0, and 0 where d(s) = 0"
         ),
-        family="tabular",
-        args=TABULAR,
+        args=TABULAR_ARGS,
         output_shape=("S", "A"),
         tolerance=NATURAL_DIRECTION,
         reference="reference.npg:direction",
@@ -143,9 +145,8 @@ FORMULAS = (
             "too but is not l2-minimal."
         ),
     ),
-    Formula(
+    _tabular(
         id="npg.compatible_loss",
-        section=TITLE,
         title="compatible function approximation loss L(omega)",
         latex=(
             r"L(\omega) = \mathbb{E}_{s \sim d_{\mu}^{\pi_\theta}, a \sim \pi_\theta(\cdot|s)}"
@@ -153,17 +154,14 @@ FORMULAS = (
             r"A^{\pi_\theta}(s,a)\right)^2\right]"
         ),
         equation="L = sum_s d(s) sum_a pi(a|s) (omega[s][a] - sum_a' pi(a'|s) omega[s][a'] - A(s,a))^2",
-        family="tabular",
-        args=(*TABULAR, OMEGA),
+        args=(*TABULAR_ARGS, OMEGA),
         output_shape=(),
         tolerance=COMPATIBLE_LOSS,
         reference="reference.npg:compatible_loss",
-        references=(KAKADE, AGARWAL),
         notes="Eq 20's objective.",
     ),
-    Formula(
+    _tabular(
         id="npg.compatible_regression",
-        section=TITLE,
         title="compatible regression omega*, the l2-minimal minimizer of L",
         latex=(
             r"\omega^* = \arg\min_{\omega} L(\omega) \ (\ell_2\text{-minimal}) = (1-\gamma) "
@@ -173,19 +171,16 @@ FORMULAS = (
             "omega*[s][a] = A(s,a) - mean_a' A(s,a') where d(s) > 0, 0 where d(s) = 0 "
             "(every minimizer is A(s,a) + c_s on the states with d(s) > 0)"
         ),
-        family="tabular",
-        args=TABULAR,
+        args=TABULAR_ARGS,
         output_shape=("S", "A"),
         tolerance=COMPATIBLE,
         reference="reference.npg:compatible_regression",
         bound="certified",
         certificate="oracle.certificates.npg:compatible_regression",
-        references=(KAKADE, AGARWAL),
         notes="Eqs 20, 21 (and 19: F^+ grad V = omega* / (1 - gamma)).",
     ),
-    Formula(
+    _tabular(
         id="npg.softmax_update",
-        section=TITLE,
         title="softmax NPG update in policy space",
         latex=(
             r"\pi_{\theta^+}(a|s) = \frac{\pi_\theta(a|s) \exp\left(\frac{\eta}{1-\gamma} "
@@ -193,12 +188,10 @@ FORMULAS = (
             r"{\sum_{a'} \pi_\theta(a'|s) \exp\left(\frac{\eta}{1-\gamma} A^{\pi_\theta}(s,a')\right)}"
         ),
         equation="pi+[s][a] = softmax_a(theta[s][a] + eta A(s,a) / (1 - gamma))",
-        family="tabular",
         args=(P, R, GAMMA, THETA, ETA),
         output_shape=("S", "A"),
         tolerance=SOFTMAX_UPDATE,
         reference="reference.npg:softmax_update",
-        references=(KAKADE, AGARWAL),
         notes=(
             "Eq 22, at every state. It equals softmax(theta + eta F^+ grad V) on the states with "
             "d_mu(s) > 0; where d_mu(s) = 0 the NPG step leaves pi(.|s) unchanged (erratum "

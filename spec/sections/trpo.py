@@ -4,17 +4,23 @@ backtracking line search, Fisher-vector products and conjugate gradient (lecture
 
 from __future__ import annotations
 
+from functools import partial
+
 from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import GAMMA, MU, THETA, THETA_NEW, P, R
+from spec.sections.common import (
+    GAMMA,
+    MU,
+    PAIR_ARGS,
+    TABULAR_ARGS,
+    THETA,
+    THETA_NEW,
+    TRPO_PAPER,
+    P,
+)
 
 TITLE = "Trust Region Policy Optimization (TRPO)"
 TITLE_NPG = "TRPO is Approximately NPG Plus Line Search"
-TRPO_PAPER = "Schulman et al. 2015, Trust region policy optimization (ICML)"
 KAKADE_LANGFORD = "Kakade and Langford 2002, Approximately optimal approximate reinforcement learning (ICML)"
-AGARWAL = (
-    "Agarwal et al. 2021, On the theory of policy gradient methods: optimality, approximation, "
-    "and distribution shift (JMLR)"
-)
 HESTENES = "Hestenes and Stiefel 1952, Methods of conjugate gradients for solving linear systems"
 TEST = "tests/reference/test_trpo.py"
 
@@ -39,9 +45,6 @@ DAMPING = Arg(
     "CG damping lambda: solves (F + lambda I) x = g (the lecture's problem is lambda = 0)",
     domain="temperature",
 )
-
-TABULAR = (P, R, GAMMA, MU, THETA)
-PAIR = (P, R, GAMMA, MU, THETA, THETA_NEW)
 
 SURROGATE = Tolerance(
     "surrogate",
@@ -123,10 +126,13 @@ CG = Tolerance(
     "curvature); the suite samples damping log-uniformly in [1e-3, 10]",
 )
 
+# One builder per lecture subsection, with the section's defaults; an entry overrides what differs.
+_trpo = partial(Formula, section=TITLE, family="tabular", references=(TRPO_PAPER,))
+_trpo_npg = partial(Formula, section=TITLE_NPG, family="tabular", references=(TRPO_PAPER,))
+
 FORMULAS = (
-    Formula(
+    _trpo(
         id="trpo.surrogate",
-        section=TITLE,
         title="surrogate V_t(theta)",
         latex=(
             r"V_t(\theta) = V^{\pi_{\theta_t}}(\mu) + \frac{1}{1-\gamma} \mathbb{E}_{s \sim "
@@ -134,17 +140,15 @@ FORMULAS = (
             r"\mathbb{E}_{a \sim \pi_\theta(\cdot|s)}\left[A^{\pi_{\theta_t}}(s,a)\right]"
         ),
         equation="V_t = V^{pi_t}(mu) + sum_s d_t(s) sum_a pi_new(a|s) A_t(s,a) / (1 - gamma)",
-        family="tabular",
-        args=PAIR,
+        args=PAIR_ARGS,
         output_shape=(),
         tolerance=SURROGATE,
         reference="reference.trpo:surrogate",
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 24; theta = theta_t (the data-collecting policy), theta_new = the argument theta of V_t.",
     ),
-    Formula(
+    _trpo(
         id="trpo.lower_bound",
-        section=TITLE,
         title="TRPO lower bound on V^{pi_theta}(mu)",
         latex=(
             r"V_t(\theta) - \frac{2\gamma\varepsilon_t}{(1-\gamma)^2} \max_s "
@@ -155,12 +159,10 @@ FORMULAS = (
             "V_t(theta_new) - 2 gamma eps_t / (1 - gamma)^2 max_s KL(pi_t(.|s) || pi_new(.|s)), eps_t = "
             "max |A_t|"
         ),
-        family="tabular",
-        args=PAIR,
+        args=PAIR_ARGS,
         output_shape=(),
         tolerance=LOWER_BOUND,
         reference="reference.trpo:lower_bound",
-        references=(TRPO_PAPER,),
         notes=(
             "Eq 25's right-hand side: V^{pi_new}(mu) >= it. The max and eps_t range over every state "
             "(also those d_mu never reaches). Schulman et al.'s Theorem 1 has 4 eps gamma/(1-gamma)^2 "
@@ -169,61 +171,50 @@ FORMULAS = (
             "0.053 (benchmarks/oracle_npg.py --lower-bound 600)."
         ),
     ),
-    Formula(
+    _trpo(
         id="trpo.max_kl",
-        section=TITLE,
         title="max_s KL(pi_t(.|s) || pi_theta(.|s))",
         latex=r"\max_s \mathrm{KL}(\pi_{\theta_t}(\cdot|s) \| \pi_\theta(\cdot|s))",
         equation="max over every state s of sum_a pi_t(a|s) log(pi_t(a|s) / pi_new(a|s))",
-        family="tabular",
         args=(THETA, THETA_NEW),
         output_shape=(),
         tolerance=MAX_KL,
         reference="reference.trpo:max_kl",
-        references=(TRPO_PAPER,),
         notes="Eqs 25, 26. Old policy first.",
     ),
-    Formula(
+    _trpo(
         id="trpo.mean_kl",
-        section=TITLE,
         title="mean KL E_{s ~ d_t} KL(pi_t(.|s) || pi_theta(.|s))",
         latex=(
             r"\mathbb{E}_{s \sim d_{\mu}^{\pi_{\theta_t}}}\left[\mathrm{KL}(\pi_{\theta_t}(\cdot|s) \| "
             r"\pi_\theta(\cdot|s))\right]"
         ),
         equation="sum_s d_t(s) sum_a pi_t(a|s) log(pi_t(a|s) / pi_new(a|s))",
-        family="tabular",
         args=(P, GAMMA, MU, THETA, THETA_NEW),
         output_shape=(),
         tolerance=KL,
         reference="reference.trpo:mean_kl",
-        references=(TRPO_PAPER,),
         notes="Eq 27's constraint (and eq 28's left side of the quadratic model). Old policy first.",
     ),
-    Formula(
+    _trpo_npg(
         id="trpo.surrogate_linear",
-        section=TITLE_NPG,
         title="linear model of the surrogate",
         latex=r"(\nabla_\theta V^{\pi_{\theta_t}}(\mu))^{\mathsf T} (\theta - \theta_t)",
         equation="sum_{s,a} grad V(theta_t)[s][a] (theta_new[s][a] - theta[s][a])",
-        family="tabular",
-        args=PAIR,
+        args=PAIR_ARGS,
         output_shape=(),
         tolerance=LINEAR,
         reference="reference.trpo:surrogate_linear",
-        references=(TRPO_PAPER,),
         notes=(
             "Eq 28, left. It models V_t(theta) - V^{pi_t}(mu): the lecture's 'V_t(theta) approx ...' drops "
             "the constant V^{pi_t}(mu), which does not change the maximizer (erratum trpo-linear-model)."
         ),
     ),
-    Formula(
+    _trpo_npg(
         id="trpo.kl_quadratic",
-        section=TITLE_NPG,
         title="quadratic model of the mean KL",
         latex=r"\frac{1}{2} (\theta - \theta_t)^{\mathsf T} F(\theta_t) (\theta - \theta_t)",
         equation="(1/2) sum_s d_t(s) Var_{a ~ pi_t(.|s)}[theta_new[s][a] - theta[s][a]]",
-        family="tabular",
         args=(P, GAMMA, MU, THETA, THETA_NEW),
         output_shape=(),
         tolerance=KL_QUADRATIC,
@@ -231,31 +222,26 @@ FORMULAS = (
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 28, right: the second-order Taylor model of trpo.mean_kl at theta_t (F = npg.fisher).",
     ),
-    Formula(
+    _trpo_npg(
         id="trpo.fisher_vector_product",
-        section=TITLE_NPG,
         title="Fisher-vector product F(theta_t) v",
         latex=r"F(\theta_t) v",
         equation="(F v)[s][a] = d_t(s) pi_t(a|s) (v[s][a] - sum_a' pi_t(a'|s) v[s][a'])",
-        family="tabular",
         args=(P, GAMMA, MU, THETA, V),
         output_shape=("S", "A"),
         tolerance=FVP,
         reference="reference.trpo:fisher_vector_product",
-        references=(TRPO_PAPER,),
         notes="The Hessian-vector product of the mean KL at theta_t (npg.fisher times v), without forming F.",
     ),
-    Formula(
+    _trpo_npg(
         id="trpo.step",
-        section=TITLE_NPG,
         title="natural step of KL size delta",
         latex=(
             r"\sqrt{\frac{2\delta}{g^{\mathsf T} F^{\dagger} g}}\, F^{\dagger} g, \quad g = \nabla_\theta "
             r"V^{\pi_{\theta_t}}(\mu)"
         ),
         equation="sqrt(2 delta / (g . x)) x with x = npg.direction (F^+ g); 0 when g . x = 0",
-        family="tabular",
-        args=(*TABULAR, DELTA),
+        args=(*TABULAR_ARGS, DELTA),
         output_shape=("S", "A"),
         tolerance=STEP,
         reference="reference.trpo:step",
@@ -264,9 +250,8 @@ FORMULAS = (
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 29's solution: maximizes g^T x subject to (1/2) x^T F x <= delta (attained with equality).",
     ),
-    Formula(
+    _trpo_npg(
         id="trpo.line_search",
-        section=TITLE_NPG,
         title="backtracking line search on the natural step",
         latex=(
             r"\theta_{t+1} = \theta_t + \beta^{j} s, \ j = \min\{j \le J : V_t(\theta_t + \beta^j s) > "
@@ -280,12 +265,10 @@ FORMULAS = (
             "<= delta; "
             "return theta_j, or theta when no j is accepted"
         ),
-        family="tabular",
-        args=(*TABULAR, DELTA, BETA, MAX_BACKTRACKS),
+        args=(*TABULAR_ARGS, DELTA, BETA, MAX_BACKTRACKS),
         output_shape=("S", "A"),
         tolerance=LINE_SEARCH,
         reference="reference.trpo:line_search",
-        references=(TRPO_PAPER,),
         notes=(
             "'TRPO is NPG with adaptive line search in implementations.' The rule is Spinning Up's (KL "
             "<= delta "
@@ -293,23 +276,19 @@ FORMULAS = (
             "Improvement is tested as E_{d_t} E_{pi_j} A_t > 0, i.e. V_t(theta_j) > V_t(theta_t)."
         ),
     ),
-    Formula(
+    _trpo_npg(
         id="trpo.line_search_backtracks",
-        section=TITLE_NPG,
         title="number of backtracks of the line search",
         latex=r"j \text{ of trpo.line\_search}, \text{ or } -1",
         equation="the accepted j of trpo.line_search, or -1 when no candidate is accepted",
-        family="tabular",
-        args=(*TABULAR, DELTA, BETA, MAX_BACKTRACKS),
+        args=(*TABULAR_ARGS, DELTA, BETA, MAX_BACKTRACKS),
         output_shape=(),
         tolerance=BACKTRACKS,
         reference="reference.trpo:line_search_backtracks",
-        references=(TRPO_PAPER,),
         output_dtype="int64",
     ),
-    Formula(
+    _trpo_npg(
         id="trpo.conjugate_gradient",
-        section=TITLE_NPG,
         title="conjugate gradient for F x = g (k iterations, damping)",
         latex=(
             r"x_k = \mathrm{CG}_k\left(F(\theta_t) + \lambda I,\ \nabla_\theta "
@@ -322,8 +301,7 @@ FORMULAS = (
             "(the oracle: |r| <= 2^(-3b/4) |g| at b working bits) "
             "or p.(F + lambda I)p <= 0"
         ),
-        family="tabular",
-        args=(*TABULAR, ITERATIONS, DAMPING),
+        args=(*TABULAR_ARGS, ITERATIONS, DAMPING),
         output_shape=("S", "A"),
         tolerance=CG,
         reference="reference.trpo:conjugate_gradient",
