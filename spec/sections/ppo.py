@@ -3,12 +3,13 @@ the clipped objective (tabular and sample-batch forms) and their gradients (eqs 
 
 from __future__ import annotations
 
+from functools import partial
+
 from spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import GAMMA, MU, THETA, THETA_NEW, P, R
+from spec.sections.common import PAIR_ARGS, THETA, THETA_NEW, TRPO_PAPER
 
 TITLE = "Proximal Policy Optimization (PPO)"
 PPO_PAPER = "Schulman et al. 2017, Proximal policy optimization algorithms (arXiv:1707.06347)"
-TRPO_PAPER = "Schulman et al. 2015, Trust region policy optimization (ICML)"
 TEST = "tests/reference/test_ppo.py"
 
 EPSILON = Arg("epsilon", (), "params.epsilon", "PPO clip range epsilon (> 0)", domain="clip_epsilon")
@@ -82,29 +83,36 @@ BATCH_CONVENTIONS = (
     Convention("loss_sum", "loss_sum_reduction", "a loss, summed over the batch"),
 )
 
-TABULAR_ARGS = (P, R, GAMMA, MU, THETA, THETA_NEW)
+BATCH_ARGS = (LOGP_NEW, LOGP_OLD, ADV, EPSILON)
+
+# One builder per family with the section's defaults: every PPO formula is certified, and the two
+# batch forms share the loss and sum conventions.
+_tabular = partial(Formula, section=TITLE, family="tabular", bound="certified", references=(PPO_PAPER,))
+_batch = partial(
+    Formula,
+    section=TITLE,
+    family="batch",
+    bound="certified",
+    references=(PPO_PAPER,),
+    conventions=BATCH_CONVENTIONS,
+)
 
 FORMULAS = (
-    Formula(
+    _tabular(
         id="ppo.ratio",
-        section=TITLE,
         title="probability ratio r(theta) = pi_theta / pi_{theta_t}",
         latex=r"r(\theta)(s,a) = \frac{\pi_{\theta}(a|s)}{\pi_{\theta_t}(a|s)}",
         equation="r[s][a] = pi_theta_new(a|s) / pi_theta(a|s), both softmax policies",
-        family="tabular",
         args=(THETA, THETA_NEW),
         output_shape=("S", "A"),
         tolerance=RATIO,
         reference="reference.ppo:ratio",
-        bound="certified",
         certificate="oracle.certificates.ppo:ratio",
-        references=(PPO_PAPER,),
         notes="The lecture prints r(theta) = pi_theta(a|s) / pi_theta(a|s) (identically 1): erratum "
         "ppo-ratio.",
     ),
-    Formula(
+    _tabular(
         id="ppo.surrogate",
-        section=TITLE,
         title="importance-sampled surrogate E_{d^{pi_t}} E_{pi_t}[r A^{pi_t}]",
         latex=(
             r"L_t(\theta) = \mathbb{E}_{s \sim d_{\mu}^{\pi_{\theta_t}}} "
@@ -114,12 +122,10 @@ FORMULAS = (
         equation=(
             "L = sum_s d_t(s) sum_a pi_t(a|s) r[s][a] A_t(s,a) = sum_s d_t(s) sum_a pi_new(a|s) A_t(s,a)"
         ),
-        family="tabular",
-        args=TABULAR_ARGS,
+        args=PAIR_ARGS,
         output_shape=(),
         tolerance=PPO_VALUE,
         reference="reference.ppo:surrogate",
-        bound="certified",
         certificate="oracle.certificates.ppo:surrogate",
         references=(PPO_PAPER, TRPO_PAPER),
         notes=(
@@ -128,9 +134,8 @@ FORMULAS = (
             "'proportional to' means this increasing affine relation (erratum ppo-proportional)."
         ),
     ),
-    Formula(
+    _tabular(
         id="ppo.clip_objective",
-        section=TITLE,
         title="clipped objective V_t^clip (tabular)",
         latex=(
             r"V_t^{\text{clip}}(\theta) = \mathbb{E}_{s \sim d_{\mu}^{\pi_{\theta_t}}} \mathbb{E}_{a \sim "
@@ -141,19 +146,15 @@ FORMULAS = (
             "V_clip = sum_s d_t(s) sum_a pi_t(a|s) "
             "min(r[s][a] A_t(s,a), clip(r[s][a], 1-eps, 1+eps) A_t(s,a))"
         ),
-        family="tabular",
-        args=(*TABULAR_ARGS, EPSILON),
+        args=(*PAIR_ARGS, EPSILON),
         output_shape=(),
         tolerance=PPO_VALUE,
         reference="reference.ppo:clip_objective",
-        bound="certified",
         certificate="oracle.certificates.ppo:clip_objective",
-        references=(PPO_PAPER,),
         notes="Eq 31 with eq 32's clip, in the lecture's normalization (no 1/(1 - gamma), no V^{pi_t}(mu)).",
     ),
-    Formula(
+    _tabular(
         id="ppo.clip_gradient",
-        section=TITLE,
         title="gradient of V_t^clip in theta_new",
         latex=(
             r"\frac{\partial V_t^{\text{clip}}}{\partial \theta_{s,b}} = d_{\mu}^{\pi_{\theta_t}}(s)\, "
@@ -164,19 +165,15 @@ FORMULAS = (
             "grad[s][b] = d_t(s) pi_new(b|s) (g(s,b) - sum_a pi_new(a|s) g(s,a)), "
             "g = A_t where the unclipped branch is selected, else 0"
         ),
-        family="tabular",
-        args=(*TABULAR_ARGS, EPSILON),
+        args=(*PAIR_ARGS, EPSILON),
         output_shape=("S", "A"),
         tolerance=PPO_VALUE,
         reference="reference.ppo:clip_gradient",
-        bound="certified",
         certificate="oracle.certificates.ppo:clip_gradient",
-        references=(PPO_PAPER,),
         notes="The gradient with respect to theta_new (theta_t fixed). " + KINK_NOTE,
     ),
-    Formula(
+    _batch(
         id="ppo.clip_objective_batch",
-        section=TITLE,
         title="clipped objective on a sample batch",
         latex=(
             r"\frac{1}{N}\sum_{i=1}^{N} "
@@ -184,35 +181,26 @@ FORMULAS = (
             r"\ r_i = e^{\log\pi_{\theta}(a_i|s_i) - \log\pi_{\theta_t}(a_i|s_i)}"
         ),
         equation="mean_i min(r_i A_i, clip(r_i, 1-eps, 1+eps) A_i), r_i = exp(logp_new_i - logp_old_i)",
-        family="batch",
-        args=(LOGP_NEW, LOGP_OLD, ADV, EPSILON),
+        args=BATCH_ARGS,
         output_shape=(),
         tolerance=PPO_BATCH,
         reference="reference.ppo:clip_objective_batch",
-        bound="certified",
         certificate="oracle.certificates.ppo:clip_objective_batch",
-        references=(PPO_PAPER,),
-        conventions=BATCH_CONVENTIONS,
         notes="The sample form of eq 31 that libraries implement (PPO paper, eq 7).",
     ),
-    Formula(
+    _batch(
         id="ppo.clip_gradient_batch",
-        section=TITLE,
         title="gradient of the batch clipped objective in the new log-probabilities",
         latex=(
             r"\frac{\partial}{\partial \log\pi_{\theta}(a_i|s_i)} = \frac{1}{N} r_i A_i\, "
             r"\mathbb{1}[\text{unclipped branch selected}]"
         ),
         equation="grad_i = r_i A_i / N where the unclipped branch is selected, else 0",
-        family="batch",
-        args=(LOGP_NEW, LOGP_OLD, ADV, EPSILON),
+        args=BATCH_ARGS,
         output_shape=("N",),
         tolerance=PPO_BATCH_GRADIENT,
         reference="reference.ppo:clip_gradient_batch",
-        bound="certified",
         certificate="oracle.certificates.ppo:clip_gradient_batch",
-        references=(PPO_PAPER,),
-        conventions=BATCH_CONVENTIONS,
         notes="Conventions as for ppo.clip_objective_batch (a loss's gradient is the negative). " + KINK_NOTE,
     ),
 )
