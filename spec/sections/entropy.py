@@ -8,7 +8,7 @@ The temperature lambda is read from `params.lambda`; the adapter argument is nam
 from __future__ import annotations
 
 from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import GAMMA, MU, THETA, P, R
+from spec.sections.common import GAMMA, MU, POLICY_ARGS, THETA, P, R
 
 TITLE = "Entropy regularization"
 NACHUM = "Nachum et al. 2017, Bridging the gap between value and policy based reinforcement learning"
@@ -31,6 +31,9 @@ LAMBDA = Arg("lam", (), "params.lambda", "temperature lambda > 0 of the entropy 
 V_IN = Arg("V", ("S",), "params.V", "a state-value vector the operator is applied to", domain="real")
 Q_IN = Arg("Q", ("S", "A"), "params.Q", "an action-value table the operator is applied to", domain="real")
 K_STEPS = Arg("k", (), "params.k", "number of soft policy iteration steps", domain="int:0..4", dtype="int64")
+
+SOFT_POLICY_ARGS = (*POLICY_ARGS, LAMBDA)  # a softmax policy's soft values: P, R, gamma, theta, lam
+SOFT_OPTIMAL_ARGS = (P, R, GAMMA, LAMBDA)  # the optimality operators and V*, Q*, pi*: no policy
 
 # Tolerances. M = amax(R) + lam log|A| bounds one step's regularized reward under any policy
 # (the entropy is at most log|A|); a fixed point costs kappa^2 of it (conditioning kappa times
@@ -167,7 +170,7 @@ FORMULAS = (
         r" \mid s_0 = s, \pi\right]",
         "V_lambda(s) = E[sum_t gamma^t r_lambda(s_t, a_t, s_t+1) | s_0 = s, pi]; "
         "solves (I - gamma P_pi) V = sum_a pi(a|s) (r(s,a) - lambda log pi(a|s))",
-        (P, R, GAMMA, THETA, LAMBDA),
+        SOFT_POLICY_ARGS,
         ("S",),
         SOFT_VALUE,
         "v_pi",
@@ -180,7 +183,7 @@ FORMULAS = (
         r"Q_{\lambda}^{\pi}(s,a) = \mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a,s') + \gamma"
         r" V_{\lambda}^{\pi}(s')]",
         "Q_lambda(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V_lambda(s'))",
-        (P, R, GAMMA, THETA, LAMBDA),
+        SOFT_POLICY_ARGS,
         ("S", "A"),
         SOFT_VALUE,
         "q_pi",
@@ -209,7 +212,7 @@ FORMULAS = (
         r"[\mathcal{T}_{\lambda}^{\pi} V](s) = \mathbb{E}_{a \sim \pi(\cdot|s)} \mathbb{E}_{s' \sim"
         r" P(\cdot|s,a)}[r_{\lambda}(s,a,s') + \gamma V(s')]",
         "[T V](s) = sum_a pi(a|s) sum_s' P(s'|s,a) (r(s,a,s') - lambda log pi(a|s) + gamma V(s'))",
-        (P, R, GAMMA, THETA, LAMBDA, V_IN),
+        (*SOFT_POLICY_ARGS, V_IN),
         ("S",),
         _with_input(SOFT_OPERATOR_PI, "V"),
         "t_pi",
@@ -222,7 +225,7 @@ FORMULAS = (
         r" \sim \pi(\cdot|s')}[Q(s',a') - \lambda \log \pi(a'|s')]\right]",
         "[F Q](s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma sum_a' pi(a'|s') (Q(s',a') - lambda log"
         " pi(a'|s')))",
-        (P, R, GAMMA, THETA, LAMBDA, Q_IN),
+        (*SOFT_POLICY_ARGS, Q_IN),
         ("S", "A"),
         _with_input(SOFT_OPERATOR_PI, "Q"),
         "f_pi",
@@ -235,7 +238,7 @@ FORMULAS = (
         r" \right\|_1,\ "
         r"Q_V(s,a) = \mathbb{E}_{s'}[r(s,a,s') + \gamma V(s')]",
         "[T V](s) = max_pi E_pi[Q_V(s,a) - lambda log pi(a|s)] = lambda log sum_a exp(Q_V(s,a)/lambda)",
-        (P, R, GAMMA, LAMBDA, V_IN),
+        (*SOFT_OPTIMAL_ARGS, V_IN),
         ("S",),
         _with_input(SOFT_OPERATOR_OPT, "V"),
         "t_opt",
@@ -247,7 +250,7 @@ FORMULAS = (
         r"[\mathcal{F}_{\lambda} Q](s,a) = \mathbb{E}_{s'}\left[r(s,a,s') + \gamma \lambda \log \left\|"
         r" \exp(Q(s',\cdot)/\lambda) \right\|_1\right]",
         "[F Q](s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma lambda log sum_a' exp(Q(s',a')/lambda))",
-        (P, R, GAMMA, LAMBDA, Q_IN),
+        (*SOFT_OPTIMAL_ARGS, Q_IN),
         ("S", "A"),
         _with_input(SOFT_OPERATOR_OPT, "Q"),
         "f_opt",
@@ -270,7 +273,7 @@ FORMULAS = (
         r"V_{\lambda}^* = \mathcal{T}_{\lambda} V_{\lambda}^*,\quad V_{\lambda}^*(s) = \max_{\pi}"
         r" V_{\lambda}^{\pi}(s)",
         "V*(s) = lambda log sum_a exp(Q*(s,a)/lambda) = max_pi V_lambda^pi(s)",
-        (P, R, GAMMA, LAMBDA),
+        SOFT_OPTIMAL_ARGS,
         ("S",),
         SOFT_OPTIMAL_VALUE,
         "v_star",
@@ -282,7 +285,7 @@ FORMULAS = (
         "optimal soft action value Q_lambda^* (fixed point of F_lambda)",
         r"Q_{\lambda}^*(s,a) = \mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a,s') + \gamma V_{\lambda}^*(s')]",
         "Q*(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V*(s')) = max_pi Q_lambda^pi(s,a)",
-        (P, R, GAMMA, LAMBDA),
+        SOFT_OPTIMAL_ARGS,
         ("S", "A"),
         SOFT_OPTIMAL_VALUE,
         "q_star",
@@ -295,7 +298,7 @@ FORMULAS = (
         r"\pi_{\lambda}^*(a|s) = \frac{\exp(Q_{\lambda}^*(s,a)/\lambda)}{\left\|"
         r" \exp(Q_{\lambda}^*(s,\cdot)/\lambda) \right\|_1}",
         "pi*(a|s) = exp(Q*(s,a)/lambda) / sum_a' exp(Q*(s,a')/lambda)",
-        (P, R, GAMMA, LAMBDA),
+        SOFT_OPTIMAL_ARGS,
         ("S", "A"),
         SOFT_OPTIMAL_POLICY,
         "policy_star",
@@ -312,7 +315,7 @@ FORMULAS = (
         "pi_0 = softmax(theta); for j < k: evaluate Q_lambda^{pi_j}, pi_{j+1}(.|s) ="
         " softmax(Q_lambda^{pi_j}(s,.)/lambda); "
         "output pi_k",
-        (P, R, GAMMA, THETA, LAMBDA, K_STEPS),
+        (*SOFT_POLICY_ARGS, K_STEPS),
         ("S", "A"),
         SOFT_PI_POLICY,
         "policy_iteration",
