@@ -27,8 +27,9 @@ TEST = "tests/reference/test_mdp.py"
 BELLMAN = "Puterman 1994, Markov Decision Processes, ch. 6"
 SUTTON = "Sutton et al. 2000, Policy gradient methods for RL with function approximation"
 
-# The section's defaults: every formula is tabular and certified but mdp.stationary.
-_tabular = partial(Formula, section=TITLE, family="tabular", bound="certified")
+# The section's defaults: every formula is tabular and certified but mdp.stationary; the values cite
+# Puterman.
+_tabular = partial(Formula, section=TITLE, family="tabular", bound="certified", references=(BELLMAN,))
 
 FORMULAS = (
     _tabular(
@@ -41,7 +42,6 @@ FORMULAS = (
         tolerance=VALUE,
         reference="reference.mdp:v",
         certificate="oracle.certificates.mdp:v",
-        references=(BELLMAN,),
     ),
     _tabular(
         id="mdp.q",
@@ -53,7 +53,6 @@ FORMULAS = (
         tolerance=VALUE,
         reference="reference.mdp:q",
         certificate="oracle.certificates.mdp:q",
-        references=(BELLMAN,),
     ),
     _tabular(
         id="mdp.advantage",
@@ -65,7 +64,6 @@ FORMULAS = (
         tolerance=VALUE,
         reference="reference.mdp:advantage",
         certificate="oracle.certificates.mdp:advantage",
-        references=(BELLMAN,),
     ),
     _tabular(
         id="mdp.visitation",
@@ -163,7 +161,6 @@ FORMULAS = (
         tolerance=VALUE,
         reference="reference.mdp:v_star",
         certificate="oracle.certificates.mdp:v_star",
-        references=(BELLMAN,),
         notes="Policy iteration to an optimal deterministic policy, then its exact evaluation.",
     ),
     _tabular(
@@ -177,7 +174,6 @@ FORMULAS = (
         tolerance=VALUE,
         reference="reference.mdp:q_star",
         certificate="oracle.certificates.mdp:q_star",
-        references=(BELLMAN,),
     ),
 )
 
