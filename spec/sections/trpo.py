@@ -8,14 +8,12 @@ from functools import partial
 
 from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
 from spec.sections.common import (
-    GAMMA,
-    MU,
     PAIR_ARGS,
     TABULAR_ARGS,
     THETA,
     THETA_NEW,
     TRPO_PAPER,
-    P,
+    VISITATION_ARGS,
 )
 
 TITLE = "Trust Region Policy Optimization (TRPO)"
@@ -45,6 +43,8 @@ DAMPING = Arg(
     "CG damping lambda: solves (F + lambda I) x = g (the lecture's problem is lambda = 0)",
     domain="temperature",
 )
+
+KL_ARGS = (*VISITATION_ARGS, THETA_NEW)  # d_t-weighted comparisons of pi_t = pi_theta with pi_theta_new
 
 SURROGATE = Tolerance(
     "surrogate",
@@ -190,7 +190,7 @@ FORMULAS = (
             r"\pi_\theta(\cdot|s))\right]"
         ),
         equation="sum_s d_t(s) sum_a pi_t(a|s) log(pi_t(a|s) / pi_new(a|s))",
-        args=(P, GAMMA, MU, THETA, THETA_NEW),
+        args=KL_ARGS,
         output_shape=(),
         tolerance=KL,
         reference="reference.trpo:mean_kl",
@@ -215,7 +215,7 @@ FORMULAS = (
         title="quadratic model of the mean KL",
         latex=r"\frac{1}{2} (\theta - \theta_t)^{\mathsf T} F(\theta_t) (\theta - \theta_t)",
         equation="(1/2) sum_s d_t(s) Var_{a ~ pi_t(.|s)}[theta_new[s][a] - theta[s][a]]",
-        args=(P, GAMMA, MU, THETA, THETA_NEW),
+        args=KL_ARGS,
         output_shape=(),
         tolerance=KL_QUADRATIC,
         reference="reference.trpo:kl_quadratic",
@@ -227,7 +227,7 @@ FORMULAS = (
         title="Fisher-vector product F(theta_t) v",
         latex=r"F(\theta_t) v",
         equation="(F v)[s][a] = d_t(s) pi_t(a|s) (v[s][a] - sum_a' pi_t(a'|s) v[s][a'])",
-        args=(P, GAMMA, MU, THETA, V),
+        args=(*VISITATION_ARGS, V),
         output_shape=("S", "A"),
         tolerance=FVP,
         reference="reference.trpo:fisher_vector_product",
