@@ -10,13 +10,12 @@ from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
 from spec.sections.common import (
     AGARWAL,
     DISTRIBUTION,
-    GAMMA,
     MU,
+    POLICY_ARGS,
     TABULAR_ARGS,
     THETA,
     VISITATION_ARGS,
     P,
-    R,
 )
 
 TITLE = "Natural Policy Gradient (NPG)"
@@ -188,7 +187,7 @@ FORMULAS = (
             r"{\sum_{a'} \pi_\theta(a'|s) \exp\left(\frac{\eta}{1-\gamma} A^{\pi_\theta}(s,a')\right)}"
         ),
         equation="pi+[s][a] = softmax_a(theta[s][a] + eta A(s,a) / (1 - gamma))",
-        args=(P, R, GAMMA, THETA, ETA),
+        args=(*POLICY_ARGS, ETA),
         output_shape=("S", "A"),
         tolerance=SOFTMAX_UPDATE,
         reference="reference.npg:softmax_update",
