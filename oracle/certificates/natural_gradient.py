@@ -12,36 +12,15 @@ p_theta(x) > 0); the Gaussian moments. A value that is exactly zero by the refer
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 from mpmath import iv, mp
 
-# ---- interval helpers ------------------------------------------------------------------------
+from oracle.certificates.intervals import exact, exact_vec, isum, precision
 
-
-@contextmanager
-def _iv_precision() -> Iterator[None]:
-    """mpmath.iv at the precision of the caller's mp context, restored afterwards."""
-    saved = iv.prec
-    iv.prec = mp.prec
-    try:
-        yield
-    finally:
-        iv.prec = saved
-
-
-def _iv(x: Any) -> Any:
-    """An enclosure of the exact number x (int, Fraction, or mpf)."""
-    if isinstance(x, Fraction):
-        return iv.mpf(x.numerator) / iv.mpf(x.denominator)
-    return iv.mpf(x)
-
-
-def _ivec(xs: Sequence[Any]) -> list[Any]:
-    return [_iv(x) for x in xs]
+# ---- the bound -------------------------------------------------------------------------------
 
 
 def _upper(x: Any) -> Any:
@@ -56,17 +35,10 @@ def _bound(value: Any, enclosure: Any) -> Any:
     return _upper(abs(iv.mpf(value) - enclosure))
 
 
-def _sum(xs: Sequence[Any]) -> Any:
-    total = iv.mpf(0)
-    for x in xs:
-        total += x
-    return total
-
-
 def _certify(value: Any, enclose: Any) -> Any:
     """The bound, with 2^-10 relative slack and a floor of 2^-prec (1 + max |value|): a bound tight to the
     last bit is useless to a reader who checks it against a recomputation with its own rounding."""
-    with _iv_precision():
+    with precision():
         tight = _bound(value, enclose())
     return tight * (1 + mp.mpf(2) ** -10) + mp.mpf(2) ** -mp.prec * (1 + _max_abs(value))
 
@@ -82,36 +54,36 @@ def _max_abs(value: Any) -> Any:
 
 def _probabilities(theta: Sequence[Any]) -> list[Any]:
     shift = max(theta)  # exact; any shift gives the same p
-    weights = [iv.exp(_iv(t) - _iv(shift)) for t in theta]
-    total = _sum(weights)
+    weights = [iv.exp(exact(t) - exact(shift)) for t in theta]
+    total = isum(weights)
     return [w / total for w in weights]
 
 
 def _log_partition(theta: Sequence[Any]) -> Any:
     shift = max(theta)
-    return _iv(shift) + iv.log(_sum([iv.exp(_iv(t) - _iv(shift)) for t in theta]))
+    return exact(shift) + iv.log(isum([iv.exp(exact(t) - exact(shift)) for t in theta]))
 
 
 def _centred(f: Sequence[Any]) -> list[Any]:
     """f - mean(f), exactly when f is exact (Fractions), as intervals."""
     if all(isinstance(x, (int, Fraction)) for x in f):
         mean = sum((Fraction(x) for x in f), Fraction(0)) / len(f)
-        return [_iv(Fraction(x) - mean) for x in f]
-    fv = _ivec(f)
-    mean = _sum(fv) / len(fv)
+        return [exact(Fraction(x) - mean) for x in f]
+    fv = exact_vec(f)
+    mean = isum(fv) / len(fv)
     return [x - mean for x in fv]
 
 
 def _gradient_categorical(theta: Sequence[Any], f: Sequence[Any]) -> list[Any]:
     p = _probabilities(theta)
-    fv = _ivec(f)
-    J = _sum([pi * fi for pi, fi in zip(p, fv, strict=True)])
+    fv = exact_vec(f)
+    J = isum([pi * fi for pi, fi in zip(p, fv, strict=True)])
     return [pi * (fi - J) for pi, fi in zip(p, fv, strict=True)]
 
 
 def certify_objective_categorical(theta: Sequence[Any], f: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
-        return _sum([pi * fi for pi, fi in zip(_probabilities(theta), _ivec(f), strict=True)])
+        return isum([pi * fi for pi, fi in zip(_probabilities(theta), exact_vec(f), strict=True)])
 
     return _certify(value, enclose)
 
@@ -142,8 +114,8 @@ def certify_kl_categorical(theta: Sequence[Any], theta_new: Sequence[Any], value
     def enclose() -> Any:
         p = _probabilities(theta)
         za, zb = _log_partition(theta), _log_partition(theta_new)
-        diffs = [(_iv(a) - za) - (_iv(b) - zb) for a, b in zip(theta, theta_new, strict=True)]
-        return _sum([pi * di for pi, di in zip(p, diffs, strict=True)])
+        diffs = [(exact(a) - za) - (exact(b) - zb) for a, b in zip(theta, theta_new, strict=True)]
+        return isum([pi * di for pi, di in zip(p, diffs, strict=True)])
 
     return _certify(value, enclose)
 
@@ -158,8 +130,8 @@ def certify_natural_step_categorical(theta: Sequence[Any], f: Sequence[Any], alp
 
     def enclose() -> Any:
         d = _centred(f)
-        quad = _sum([gi * di for gi, di in zip(_gradient_categorical(theta, f), d, strict=True)])
-        scale = iv.sqrt(2 * _iv(alpha) / quad)
+        quad = isum([gi * di for gi, di in zip(_gradient_categorical(theta, f), d, strict=True)])
+        scale = iv.sqrt(2 * exact(alpha) / quad)
         return [scale * di for di in d]
 
     return _certify(value, enclose)
@@ -171,19 +143,20 @@ def certify_natural_step_categorical(theta: Sequence[Any], f: Sequence[Any], alp
 def _grad_mean(mean: Sequence[Any], b: Sequence[Any], H: Sequence[Sequence[Any]]) -> list[Any]:
     """b + (H + H^T) m."""
     n = len(mean)
-    m = _ivec(mean)
-    return [_iv(b[i]) + _sum([(_iv(H[i][j]) + _iv(H[j][i])) * m[j] for j in range(n)]) for i in range(n)]
+    m = exact_vec(mean)
+    h = [exact_vec(row) for row in H]
+    return [exact(b[i]) + isum([(h[i][j] + h[j][i]) * m[j] for j in range(n)]) for i in range(n)]
 
 
 def _variances(log_std: Sequence[Any]) -> list[Any]:
-    return [iv.exp(2 * _iv(s)) for s in log_std]
+    return [iv.exp(2 * exact(s)) for s in log_std]
 
 
 def _gradient_gaussian(
     mean: Sequence[Any], log_std: Sequence[Any], b: Sequence[Any], H: Sequence[Sequence[Any]]
 ) -> list[Any]:
     var = _variances(log_std)
-    return _grad_mean(mean, b, H) + [2 * _iv(H[i][i]) * var[i] for i in range(len(mean))]
+    return _grad_mean(mean, b, H) + [2 * exact(H[i][i]) * var[i] for i in range(len(mean))]
 
 
 def _direction_gaussian(
@@ -191,7 +164,8 @@ def _direction_gaussian(
 ) -> list[Any]:
     var = _variances(log_std)
     g = _grad_mean(mean, b, H)
-    return [v * gi for v, gi in zip(var, g, strict=True)] + [_iv(H[i][i]) * var[i] for i in range(len(mean))]
+    diagonal = [exact(H[i][i]) * var[i] for i in range(len(mean))]
+    return [v * gi for v, gi in zip(var, g, strict=True)] + diagonal
 
 
 def certify_objective_gaussian(
@@ -203,20 +177,20 @@ def certify_objective_gaussian(
     value: Any,
 ) -> Any:
     def enclose() -> Any:
-        m = _ivec(mean)
+        m = exact_vec(mean)
         n = len(m)
-        quad = _sum([_iv(H[i][j]) * m[i] * m[j] for i in range(n) for j in range(n)])
+        quad = isum([exact(H[i][j]) * m[i] * m[j] for i in range(n) for j in range(n)])
         var = _variances(log_std)
-        trace = _sum([_iv(H[i][i]) * var[i] for i in range(n)])
-        return _iv(c) + _sum([_iv(bi) * mi for bi, mi in zip(b, m, strict=True)]) + quad + trace
+        trace = isum([exact(H[i][i]) * var[i] for i in range(n)])
+        return exact(c) + isum([exact(bi) * mi for bi, mi in zip(b, m, strict=True)]) + quad + trace
 
     return _certify(value, enclose)
 
 
 def certify_score_gaussian(mean: Sequence[Any], log_std: Sequence[Any], x: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
-        sigma = [iv.exp(_iv(s)) for s in log_std]
-        z = [(_iv(xi) - _iv(mi)) / si for xi, mi, si in zip(x, mean, sigma, strict=True)]
+        sigma = [iv.exp(exact(s)) for s in log_std]
+        z = [(exact(xi) - exact(mi)) / si for xi, mi, si in zip(x, mean, sigma, strict=True)]
         return [zi / si for zi, si in zip(z, sigma, strict=True)] + [zi * zi - 1 for zi in z]
 
     return _certify(value, enclose)
@@ -236,7 +210,7 @@ def certify_gradient_gaussian(
 def certify_fisher_gaussian(mean: Sequence[Any], log_std: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
         n = len(log_std)
-        diag = [iv.exp(-2 * _iv(s)) for s in log_std] + [iv.mpf(2)] * n
+        diag = [iv.exp(-2 * exact(s)) for s in log_std] + [iv.mpf(2)] * n
         return [[diag[i] if i == j else iv.mpf(0) for j in range(2 * n)] for i in range(2 * n)]
 
     return _certify(value, enclose)
@@ -252,10 +226,10 @@ def certify_kl_gaussian(
     def enclose() -> Any:
         terms = []
         for m, s, m2, s2 in zip(mean, log_std, mean_new, log_std_new, strict=True):
-            si, s2i = _iv(s), _iv(s2)
-            dm = _iv(m) - _iv(m2)
+            si, s2i = exact(s), exact(s2)
+            dm = exact(m) - exact(m2)
             terms.append(s2i - si + (iv.exp(2 * (si - s2i)) - 1) / 2 + dm * dm / (2 * iv.exp(2 * s2i)))
-        return _sum(terms)
+        return isum(terms)
 
     return _certify(value, enclose)
 
@@ -289,7 +263,7 @@ def certify_natural_step_gaussian(
     def enclose() -> Any:
         g = _gradient_gaussian(mean, log_std, b, H)
         d = _direction_gaussian(mean, log_std, b, H)
-        scale = iv.sqrt(2 * _iv(alpha) / _sum([gi * di for gi, di in zip(g, d, strict=True)]))
+        scale = iv.sqrt(2 * exact(alpha) / isum([gi * di for gi, di in zip(g, d, strict=True)]))
         return [scale * di for di in d]
 
     return _certify(value, enclose)

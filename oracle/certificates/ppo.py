@@ -13,35 +13,17 @@ from the computed value to an end of the enclosure, rounded up.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from fractions import Fraction
+from collections.abc import Sequence
 from typing import Any
 
 from mpmath import iv, mp
 
 from oracle.certificates import mdp as core
+from oracle.certificates.intervals import Interval, exact, isum, precision
 from reference import mdp
 
-Interval = Any  # mpmath.iv.mpf
-
-
-@contextmanager
-def _interval_precision() -> Iterator[None]:
-    """iv at the caller's mp precision, restored afterwards."""
-    old = iv.prec
-    iv.prec = mp.prec
-    try:
-        yield
-    finally:
-        iv.prec = old
-
-
-def _exact(x: Any) -> Interval:
-    """An exact input (int, Fraction or mpf) as an interval containing it."""
-    if isinstance(x, Fraction):
-        return iv.mpf(x.numerator) / iv.mpf(x.denominator)
-    return iv.mpf(x)
+# tests/reference/test_ppo.py enters the certificate's precision under this name
+_interval_precision = precision
 
 
 def _within(center: Any, radius: Any) -> Interval:
@@ -72,16 +54,9 @@ def _clip(x: Interval, low: Interval, high: Interval) -> Interval:
     return iv.mpf([min(max(_lo(x), _lo(low)), _lo(high)), min(max(_hi(x), _hi(low)), _hi(high))])
 
 
-def _sum(xs: Sequence[Interval]) -> Interval:
-    total = iv.mpf(0)
-    for x in xs:
-        total = total + x
-    return total
-
-
 def _softmax(row: Sequence[Any]) -> list[Interval]:
-    weights = [iv.exp(_exact(t)) for t in row]
-    total = _sum(weights)
+    weights = [iv.exp(exact(t)) for t in row]
+    total = isum(weights)
     return [w / total for w in weights]
 
 
@@ -89,9 +64,9 @@ def _ratio(theta: Any, theta_new: Any) -> list[list[Interval]]:
     """pi_new(a|s) / pi_t(a|s) = exp(theta_new - theta) * sum_b e^theta / sum_b e^theta_new."""
     out = []
     for old, new in zip(theta, theta_new, strict=True):
-        z_old = _sum([iv.exp(_exact(t)) for t in old])
-        z_new = _sum([iv.exp(_exact(t)) for t in new])
-        out.append([iv.exp(_exact(n) - _exact(o)) * z_old / z_new for o, n in zip(old, new, strict=True)])
+        z_old = isum([iv.exp(exact(t)) for t in old])
+        z_new = isum([iv.exp(exact(t)) for t in new])
+        out.append([iv.exp(exact(n) - exact(o)) * z_old / z_new for o, n in zip(old, new, strict=True)])
     return out
 
 
@@ -140,16 +115,16 @@ def _bound(value: Any, enclosure: Any) -> Any:
 
 def ratio(theta: Any, theta_new: Any, *, value: Any) -> Any:
     """ppo.ratio: interval evaluation of exp(theta_new - theta) Z_t / Z_new."""
-    with _interval_precision():
+    with precision():
         return _bound(value, _ratio(theta, theta_new))
 
 
 def surrogate(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any, *, value: Any) -> Any:
     """ppo.surrogate = sum_s d(s) sum_a pi_new(a|s) A(s,a), d and A certified."""
-    with _interval_precision():
+    with precision():
         d, adv = _visitation_and_advantage(P, R, gamma, mu, theta)
         pi_new = [_softmax(row) for row in theta_new]
-        total = _sum([d[s] * p * adv[s][a] for s in range(len(d)) for a, p in enumerate(pi_new[s])])
+        total = isum([d[s] * p * adv[s][a] for s in range(len(d)) for a, p in enumerate(pi_new[s])])
         return _bound(value, total)
 
 
@@ -157,12 +132,12 @@ def clip_objective(
     P: Any, R: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any, epsilon: Any, *, value: Any
 ) -> Any:
     """ppo.clip_objective = sum d pi_t min(r A, clip(r) A), by intervals."""
-    with _interval_precision():
+    with precision():
         d, adv = _visitation_and_advantage(P, R, gamma, mu, theta)
         pi = [_softmax(row) for row in theta]
         r = _ratio(theta, theta_new)
-        eps = _exact(epsilon)
-        total = _sum(
+        eps = exact(epsilon)
+        total = isum(
             [d[s] * p * _term(r[s][a], adv[s][a], eps) for s in range(len(d)) for a, p in enumerate(pi[s])]
         )
         return _bound(value, total)
@@ -172,35 +147,35 @@ def clip_gradient(
     P: Any, R: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any, epsilon: Any, *, value: Any
 ) -> Any:
     """ppo.clip_gradient = d(s) pi_new(b|s) (g(s,b) - sum_a pi_new(a|s) g(s,a)), by intervals."""
-    with _interval_precision():
+    with precision():
         d, adv = _visitation_and_advantage(P, R, gamma, mu, theta)
         pi_new = [_softmax(row) for row in theta_new]
         r = _ratio(theta, theta_new)
-        eps = _exact(epsilon)
+        eps = exact(epsilon)
         enclosure = []
         for s in range(len(d)):
             g = [_slope(r[s][a], adv[s][a], eps) for a in range(len(adv[s]))]
-            mean = _sum([p * x for p, x in zip(pi_new[s], g, strict=True)])
+            mean = isum([p * x for p, x in zip(pi_new[s], g, strict=True)])
             enclosure.append([d[s] * pi_new[s][b] * (g[b] - mean) for b in range(len(g))])
         return _bound(value, enclosure)
 
 
 def _batch(logp_new: Any, logp_old: Any, adv: Any) -> tuple[list[Interval], list[Interval]]:
-    r = [iv.exp(_exact(n) - _exact(o)) for n, o in zip(logp_new, logp_old, strict=True)]
-    return r, [_exact(a) for a in adv]
+    r = [iv.exp(exact(n) - exact(o)) for n, o in zip(logp_new, logp_old, strict=True)]
+    return r, [exact(a) for a in adv]
 
 
 def clip_objective_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any, *, value: Any) -> Any:
     """ppo.clip_objective_batch: (1/N) sum_i min(r_i A_i, clip(r_i) A_i), by intervals."""
-    with _interval_precision():
+    with precision():
         r, a = _batch(logp_new, logp_old, adv)
-        eps = _exact(epsilon)
-        return _bound(value, _sum([_term(ri, ai, eps) for ri, ai in zip(r, a, strict=True)]) / len(a))
+        eps = exact(epsilon)
+        return _bound(value, isum([_term(ri, ai, eps) for ri, ai in zip(r, a, strict=True)]) / len(a))
 
 
 def clip_gradient_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any, *, value: Any) -> Any:
     """ppo.clip_gradient_batch: r_i g_i / N with g_i enclosed as in clip_gradient."""
-    with _interval_precision():
+    with precision():
         r, a = _batch(logp_new, logp_old, adv)
-        eps = _exact(epsilon)
+        eps = exact(epsilon)
         return _bound(value, [ri * _slope(ri, ai, eps) / len(a) for ri, ai in zip(r, a, strict=True)])
