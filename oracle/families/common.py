@@ -1,9 +1,11 @@
-"""Validation helpers shared by the families: shapes, probability vectors, discount."""
+"""Validation helpers shared by the families: shapes, probability vectors, discount, the KL budget."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from typing import Any
+
+import numpy as np
 
 from oracle.errors import InstanceError
 from oracle.instance import Instance, exact
@@ -89,3 +91,19 @@ def normalized(value: list[Fraction]) -> list[Fraction]:
     """The vector divided by its sum (so it sums to exactly 1; a no-op when it already does)."""
     total = exact_sum(value)
     return value if total == 1 else [p / total for p in value]
+
+
+def sample_budget(rng: np.random.Generator, domain: str, shape: tuple[int, ...], raw: dict[str, Any]) -> Any:
+    """`budget`: the KL budget alpha of the natural step, log-uniform in [1e-4, 1]."""
+    if domain == "budget":
+        return float(10.0 ** rng.uniform(-4.0, 0.0))
+    return None
+
+
+def check_budget(instance: Instance) -> None:
+    """params.alpha, when given, is the KL budget: a number > 0."""
+    if "alpha" in instance.params:
+        alpha = array(instance, "params.alpha", shape=())
+        if not alpha > 0:
+            raise InstanceError("params.alpha", f"is {float(alpha)}, the KL budget must be > 0")
+        assert isinstance(alpha, Fraction)

@@ -17,13 +17,12 @@ that order; gradients, Fisher matrices and directions use it.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from oracle.errors import InstanceError
-from oracle.families.common import array, shape_of
+from oracle.families.common import array, check_budget, sample_budget, shape_of
 from oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"dim": (1, 4)}
@@ -48,7 +47,7 @@ def validate(instance: Instance) -> None:
     array(instance, "c", shape=())
     array(instance, "b", shape=(n,))
     array(instance, "H", shape=(n, n))
-    _check_alpha(instance)
+    check_budget(instance)
 
 
 def generate(
@@ -83,17 +82,4 @@ def generate(
     }
 
 
-def sample_param(rng: np.random.Generator, domain: str, shape: tuple[int, ...], raw: dict[str, Any]) -> Any:
-    """`budget`: the KL budget alpha of the natural step, log-uniform in [1e-4, 1]."""
-    if domain == "budget":
-        return float(10.0 ** rng.uniform(-4.0, 0.0))
-    return None
-
-
-def _check_alpha(instance: Instance) -> None:
-    """params.alpha, when given, is the KL budget: a number > 0."""
-    if "alpha" in instance.params:
-        alpha = array(instance, "params.alpha", shape=())
-        if not alpha > 0:
-            raise InstanceError("params.alpha", f"is {float(alpha)}, the KL budget must be > 0")
-        assert isinstance(alpha, Fraction)
+sample_param = sample_budget  # the family's own param domain: `budget`
