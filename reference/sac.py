@@ -77,14 +77,18 @@ def tanh_gaussian_log_prob(
     (change of variables, Haarnoja et al. 2018 appendix C; the bias shifts a and has no
     Jacobian). Inputs are the pre-squash u, so the value is defined (and stable) for any |u|."""
     scales = vec(scale)
-    out = []
-    for ui, mi, si in zip(mat(u), mat(mean), mat(log_std), strict=True):
-        terms = [
-            gaussian_log_density(x, m, s) - mp.log(k) - log_one_minus_tanh_squared(x)
-            for x, m, s, k in zip(ui, mi, si, scales, strict=True)
-        ]
-        out.append(mp.fsum(terms))
-    return out
+    return [
+        _squashed_log_density(ui, mi, si, scales)
+        for ui, mi, si in zip(mat(u), mat(mean), mat(log_std), strict=True)
+    ]
+
+
+def _squashed_log_density(u: Vec, mean: Vec, log_std: Vec, scale: Vec) -> Any:
+    """sum_j [log N(u_j; mean_j, std_j) - log(scale_j (1 - tanh(u_j)^2))], one sample."""
+    return mp.fsum(
+        gaussian_log_density(x, m, s) - mp.log(k) - log_one_minus_tanh_squared(x)
+        for x, m, s, k in zip(u, mean, log_std, scale, strict=True)
+    )
 
 
 def temperature_objective(log_alpha: Real, logp: Sequence[Real], target_entropy: Real) -> Any:
@@ -281,10 +285,7 @@ def policy_loss_batch(
     for (u, mu, ls, centered, hs), bs in zip(
         _batch_terms(eps, mean, log_std, c, H, scale, bias), vec(b), strict=True
     ):
-        logp = mp.fsum(
-            gaussian_log_density(x, m, s) - mp.log(kj) - log_one_minus_tanh_squared(x)
-            for x, m, s, kj in zip(u, mu, ls, k, strict=True)
-        )
+        logp = _squashed_log_density(u, mu, ls, k)
         q = bs - mp.fsum(
             d * hjk * e
             for d, row in zip(centered, hs, strict=True)
@@ -344,22 +345,23 @@ class QuadratureError(ArithmeticError):
     """The quadrature's error estimate is not below the working precision."""
 
 
+def _tanh(u: Any) -> tuple[Any, Any]:
+    """x = exp(-2|u|) and tanh(u) = sign(u) (1 - x) / (1 + x) (MPFR), without cancellation."""
+    x = gmpy2.exp(-2 * abs(u))
+    t = (1 - x) / (1 + x)
+    return x, (-t if u < 0 else t)
+
+
 def _objective_integrand(u: Any, eps: Any) -> list[Any]:
     """tanh(u), tanh(u)^2, log(1 - tanh(u)^2) from x = exp(-2|u|), without cancellation:
     tanh(u) = sign(u) (1 - x) / (1 + x), log(1 - tanh(u)^2) = 2 (log 2 - |u| - log(1 + x))."""
-    x = gmpy2.exp(-2 * abs(u))
-    t = (1 - x) / (1 + x)
-    if u < 0:
-        t = -t
+    x, t = _tanh(u)
     return [t, t * t, 2 * (gmpy2.const_log2() - abs(u) - gmpy2.log1p(x))]
 
 
 def _gradient_integrand(u: Any, eps: Any) -> list[Any]:
     """tanh(u), 1 - tanh(u)^2 = 4 x / (1 + x)^2 (x = exp(-2|u|)), their product, and eps times them."""
-    x = gmpy2.exp(-2 * abs(u))
-    t = (1 - x) / (1 + x)
-    if u < 0:
-        t = -t
+    x, t = _tanh(u)
     sech2 = 4 * x / (1 + x) ** 2
     t_sech2 = t * sech2
     return [t, sech2, t_sech2, eps * t, eps * sech2, eps * t_sech2]
