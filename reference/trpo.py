@@ -85,6 +85,11 @@ def lower_bound(
 # ---- eq 28: the local models -----------------------------------------------------------------
 
 
+def inner(x: Mat, y: Mat) -> Any:
+    """x^T y for two [S][A] arrays (flattened row-major)."""
+    return mp.fsum(dot(a, b) for a, b in zip(x, y, strict=True))
+
+
 def displacement(theta: RealMat, theta_new: RealMat) -> Mat:
     return [
         [y - x for x, y in zip(a, b, strict=True)] for a, b in zip(mat(theta), mat(theta_new), strict=True)
@@ -98,16 +103,19 @@ def surrogate_linear(
     the linear model of V_t(theta_new) - V^{pi_t}(mu) (eq 28 drops the constant V^{pi_t}(mu))."""
     grad = mdp.gradient(P, R, gamma, mu, theta)
     step = displacement(theta, theta_new)
-    return mp.fsum(dot(gs, ds) for gs, ds in zip(grad, step, strict=True))
+    return inner(grad, step)
 
 
 def fisher_vector_product(P: RealTensor3, gamma: Real, mu: Sequence[Real], theta: RealMat, v: RealMat) -> Mat:
     """trpo.fisher_vector_product: F(theta_t) v, F the discounted Fisher (npg.fisher), v an [S][A]
     array: (F v)[s] = d(s) (pi_s * v_s - pi_s (pi_s . v_s))."""
-    d = discounted_weights(P, gamma, mu, theta)
-    pi = mdp.policy(theta)
+    return _fisher_product(discounted_weights(P, gamma, mu, theta), mdp.policy(theta), mat(v))
+
+
+def _fisher_product(d: Vec, pi: Mat, v: Mat) -> Mat:
+    """(F v)[s] = d(s) (pi_s * v_s - pi_s (pi_s . v_s)), from the weights d and the policy pi."""
     out = []
-    for w, pi_s, v_s in zip(d, pi, mat(v), strict=True):
+    for w, pi_s, v_s in zip(d, pi, v, strict=True):
         mean = dot(pi_s, v_s)
         out.append([w * p * (x - mean) for p, x in zip(pi_s, v_s, strict=True)])
     return out
@@ -118,7 +126,7 @@ def kl_quadratic(P: RealTensor3, gamma: Real, mu: Sequence[Real], theta: RealMat
     right), the quadratic model of trpo.mean_kl."""
     step = displacement(theta, theta_new)
     fv = fisher_vector_product(P, gamma, mu, theta, step)
-    return mp.fsum(dot(a, b) for a, b in zip(step, fv, strict=True)) / 2
+    return inner(step, fv) / 2
 
 
 # ---- eq 29: the natural step, and how implementations take it ---------------------------------
@@ -130,7 +138,7 @@ def step(P: RealTensor3, R: RealTensor3, gamma: Real, mu: Sequence[Real], theta:
     (then g = 0: no direction improves the linear model)."""
     x = direction(P, R, gamma, mu, theta)
     grad = mdp.gradient(P, R, gamma, mu, theta)
-    curvature = mp.fsum(dot(a, b) for a, b in zip(grad, x, strict=True))
+    curvature = inner(grad, x)
     if curvature <= 0:
         return [[mp.zero] * len(row) for row in x]
     scale = mp.sqrt(2 * to_mpf(delta) / curvature)
@@ -219,19 +227,22 @@ def conjugate_gradient(
     by a rounding-level curvature), or when p_k.(F + damping I) p_k <= 0."""
     lam = to_mpf(damping)
     n_actions = len(theta[0])
+
+    def flatten(rows: Mat) -> Vec:
+        return [x for row in rows for x in row]
+
+    def unflatten(vector: Vec) -> Mat:
+        return [vector[s * n_actions : (s + 1) * n_actions] for s in range(len(theta))]
+
     grad = mdp.gradient(P, R, gamma, mu, theta)
     d = discounted_weights(P, gamma, mu, theta)
     pi = mdp.policy(theta)
 
     def apply(vector: Vec) -> Vec:
-        out: Vec = []
-        for s, (w, pi_s) in enumerate(zip(d, pi, strict=True)):
-            v_s = vector[s * n_actions : (s + 1) * n_actions]
-            mean = dot(pi_s, v_s)
-            out.extend(w * p * (x - mean) + lam * x for p, x in zip(pi_s, v_s, strict=True))
-        return out
+        fv = _fisher_product(d, pi, unflatten(vector))
+        return [f + lam * x for f, x in zip(flatten(fv), vector, strict=True)]
 
-    r = [x for row in grad for x in row]
+    r = flatten(grad)
     p = list(r)
     x = [mp.zero] * len(r)
     rr = dot(r, r)
@@ -249,4 +260,4 @@ def conjugate_gradient(
         rr_new = dot(r, r)
         p = [a + rr_new / rr * b for a, b in zip(r, p, strict=True)]
         rr = rr_new
-    return [x[s * n_actions : (s + 1) * n_actions] for s in range(len(theta))]
+    return unflatten(x)
