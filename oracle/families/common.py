@@ -1,4 +1,5 @@
-"""Validation helpers shared by the families: shapes, probability vectors, discount, the KL budget."""
+"""Validation helpers shared by the families: shapes, probability vectors, the discount and the
+start distribution, positive params, the KL budget."""
 
 from __future__ import annotations
 
@@ -68,6 +69,13 @@ def discount(instance: Instance) -> Fraction:
     return gamma
 
 
+def start_distribution(instance: Instance, states: int) -> None:
+    """`mu` [states]: a probability vector, stored normalized."""
+    mu = array(instance, "mu", shape=(states,))
+    probability_vector(mu, "mu")
+    instance.data["mu"] = normalized(mu)
+
+
 def exact_sum(values: list[Fraction]) -> Fraction:
     """sum(values), exactly; fast when one denominator is a multiple of all (binary64 inputs)."""
     dens = [v.denominator for v in values]
@@ -100,10 +108,10 @@ def sample_budget(rng: np.random.Generator, domain: str, shape: tuple[int, ...],
     return None
 
 
-def check_budget(instance: Instance) -> None:
-    """params.alpha, when given, is the KL budget: a number > 0."""
-    if "alpha" in instance.params:
-        alpha = array(instance, "params.alpha", shape=())
-        if not alpha > 0:
-            raise InstanceError("params.alpha", f"is {float(alpha)}, the KL budget must be > 0")
-        assert isinstance(alpha, Fraction)
+def positive_param(instance: Instance, name: str, meaning: str) -> None:
+    """params.<name>, when given, must be a number > 0 (`meaning` names it in the error)."""
+    key = f"params.{name}"
+    if name in instance.params:
+        x = array(instance, key, shape=())
+        if not x > 0:
+            raise InstanceError(key, f"is {float(x)}, {meaning} must be > 0")

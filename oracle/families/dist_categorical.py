@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from oracle.errors import InstanceError
-from oracle.families.common import array, check_budget, sample_budget, shape_of
+from oracle.families.common import array, positive_param, sample_budget, shape_of
 from oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"support": (1, 6)}
@@ -42,7 +42,7 @@ def validate(instance: Instance) -> None:
     if "f" not in instance.data:
         raise InstanceError("f", "missing: give the values f [K] of the objective on the support")
     array(instance, "f", shape=(k,))
-    check_budget(instance)
+    positive_param(instance, "alpha", "the KL budget")
 
 
 def generate(seed: int, support: int = 4, logit_scale: float = 1.0, values: str = "normal") -> dict[str, Any]:

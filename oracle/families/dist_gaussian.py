@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from oracle.errors import InstanceError
-from oracle.families.common import array, check_budget, sample_budget, shape_of
+from oracle.families.common import array, positive_param, sample_budget, shape_of
 from oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"dim": (1, 4)}
@@ -47,7 +47,7 @@ def validate(instance: Instance) -> None:
     array(instance, "c", shape=())
     array(instance, "b", shape=(n,))
     array(instance, "H", shape=(n, n))
-    check_budget(instance)
+    positive_param(instance, "alpha", "the KL budget")
 
 
 def generate(

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from oracle.errors import InstanceError
-from oracle.families.common import array, discount, normalized, probability_vector, shape_of
+from oracle.families.common import array, discount, shape_of, start_distribution
 from oracle.families.lqr import symmetric
 from oracle.instance import Instance
 
@@ -47,9 +47,7 @@ def validate(instance: Instance) -> None:
     for i in range(s):
         symmetric(H[i], f"H[{i}]")
     array(instance, "theta", shape=(s, m))
-    mu = array(instance, "mu", shape=(s,))
-    probability_vector(mu, "mu")
-    instance.data["mu"] = normalized(mu)
+    start_distribution(instance, s)
 
 
 def generate(

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from oracle.errors import InstanceError
-from oracle.families.common import array, shape_of
+from oracle.families.common import array, positive_param, shape_of
 from oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 3), "dims": (1, 3)}
@@ -63,10 +63,7 @@ def validate(instance: Instance) -> None:
                 raise InstanceError(f"scale[{j}]", f"is {float(k)}, must be > 0")
     if "bias" in instance.data:
         array(instance, "bias", shape=(m,))
-    if "alpha" in instance.params:
-        alpha = array(instance, "params.alpha", shape=())
-        if alpha <= 0:
-            raise InstanceError("params.alpha", f"is {float(alpha)}, the temperature must be > 0")
+    positive_param(instance, "alpha", "the temperature")
 
 
 def generate(seed: int, states: int = 2, dims: int = 2, spread: str = "moderate") -> dict[str, Any]:

@@ -7,7 +7,15 @@ from typing import Any
 import numpy as np
 
 from oracle.errors import InstanceError
-from oracle.families.common import array, discount, normalized, probability_vector, shape_of
+from oracle.families.common import (
+    array,
+    discount,
+    normalized,
+    positive_param,
+    probability_vector,
+    shape_of,
+    start_distribution,
+)
 from oracle.instance import Instance
 
 
@@ -33,9 +41,7 @@ def validate(instance: Instance) -> None:
             probability_vector(P[i][j], f"P[{i}][{j}]")
             P[i][j] = normalized(P[i][j])
     array(instance, "R", shape=(s, a, s))
-    mu = array(instance, "mu", shape=(s,))
-    probability_vector(mu, "mu")
-    instance.data["mu"] = normalized(mu)
+    start_distribution(instance, s)
     if "theta" in instance.data:
         array(instance, "theta", shape=(s, a))
     elif "pi" in instance.data:
@@ -49,10 +55,7 @@ def validate(instance: Instance) -> None:
 
 def entropy_params(instance: Instance) -> None:
     """params.lambda (a temperature) must be > 0 and params.k (a step count) an integer >= 0."""
-    if "lambda" in instance.params:
-        lam = array(instance, "params.lambda", shape=())
-        if lam <= 0:
-            raise InstanceError("params.lambda", f"is {float(lam)}, the temperature must be > 0")
+    positive_param(instance, "lambda", "the temperature")
     if "k" in instance.params:
         k = array(instance, "params.k", shape=())
         if k < 0 or k.denominator != 1:
