@@ -1,5 +1,6 @@
 """Interval-arithmetic helpers shared by the certificates that enclose a value in mpmath.iv
-intervals (outward rounding): the precision, exact inputs as intervals, and sums."""
+intervals (outward rounding): the precision, exact inputs as intervals, sums, and the distance
+from a computed value to an enclosure of the true one."""
 
 from __future__ import annotations
 
@@ -42,3 +43,11 @@ def isum(xs: Sequence[Interval]) -> Interval:
     for x in xs:
         result = result + x
     return result
+
+
+def distance(value: Any, enclosure: Any) -> Any:
+    """max over entries (nested lists or tuples, or scalars) of the upper end of
+    |value - enclosure|: the farthest the true value can be from the computed one (exact mpf)."""
+    if isinstance(value, (list, tuple)):
+        return max((distance(v, e) for v, e in zip(value, enclosure, strict=True)), default=mp.zero)
+    return mp.make_mpf(abs(iv.mpf(value) - enclosure)._mpi_[1])

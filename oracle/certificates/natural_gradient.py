@@ -18,28 +18,16 @@ from typing import Any
 
 from mpmath import iv, mp
 
-from oracle.certificates.intervals import exact, exact_vec, isum, precision
+from oracle.certificates.intervals import distance, exact, exact_vec, isum, precision
 
 # ---- the bound -------------------------------------------------------------------------------
-
-
-def _upper(x: Any) -> Any:
-    """The upper end of the interval x as an mpf (exact)."""
-    return mp.make_mpf(x._mpi_[1])
-
-
-def _bound(value: Any, enclosure: Any) -> Any:
-    """max over entries of the upper end of |value - enclosure| (nested lists or scalars)."""
-    if isinstance(enclosure, list):
-        return max((_bound(v, e) for v, e in zip(value, enclosure, strict=True)), default=mp.zero)
-    return _upper(abs(iv.mpf(value) - enclosure))
 
 
 def _certify(value: Any, enclose: Any) -> Any:
     """The bound, with 2^-10 relative slack and a floor of 2^-prec (1 + max |value|): a bound tight to the
     last bit is useless to a reader who checks it against a recomputation with its own rounding."""
     with precision():
-        tight = _bound(value, enclose())
+        tight = distance(value, enclose())
     return tight * (1 + mp.mpf(2) ** -10) + mp.mpf(2) ** -mp.prec * (1 + _max_abs(value))
 
 

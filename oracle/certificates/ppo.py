@@ -19,7 +19,7 @@ from typing import Any
 from mpmath import iv, mp
 
 from oracle.certificates import mdp as core
-from oracle.certificates.intervals import Interval, exact, isum, precision
+from oracle.certificates.intervals import Interval, distance, exact, isum, precision
 from reference import mdp
 
 # tests/reference/test_ppo.py enters the certificate's precision under this name
@@ -102,21 +102,13 @@ def _term(r: Interval, adv: Interval, eps: Interval) -> Interval:
     return _min(r * adv, _clip(r, 1 - eps, 1 + eps) * adv)
 
 
-def _bound(value: Any, enclosure: Any) -> Any:
-    """max over entries of the distance from the computed value to the enclosure's far end."""
-    if isinstance(value, (list, tuple)):
-        return max((_bound(v, e) for v, e in zip(value, enclosure, strict=True)), default=mp.zero)
-    gap = iv.mpf(value) - enclosure
-    return max(abs(_lo(gap)), abs(_hi(gap)))
-
-
 # ---- certificates -------------------------------------------------------------------------------
 
 
 def ratio(theta: Any, theta_new: Any, *, value: Any) -> Any:
     """ppo.ratio: interval evaluation of exp(theta_new - theta) Z_t / Z_new."""
     with precision():
-        return _bound(value, _ratio(theta, theta_new))
+        return distance(value, _ratio(theta, theta_new))
 
 
 def surrogate(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any, *, value: Any) -> Any:
@@ -125,7 +117,7 @@ def surrogate(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any, *
         d, adv = _visitation_and_advantage(P, R, gamma, mu, theta)
         pi_new = [_softmax(row) for row in theta_new]
         total = isum([d[s] * p * adv[s][a] for s in range(len(d)) for a, p in enumerate(pi_new[s])])
-        return _bound(value, total)
+        return distance(value, total)
 
 
 def clip_objective(
@@ -140,7 +132,7 @@ def clip_objective(
         total = isum(
             [d[s] * p * _term(r[s][a], adv[s][a], eps) for s in range(len(d)) for a, p in enumerate(pi[s])]
         )
-        return _bound(value, total)
+        return distance(value, total)
 
 
 def clip_gradient(
@@ -157,7 +149,7 @@ def clip_gradient(
             g = [_slope(r[s][a], adv[s][a], eps) for a in range(len(adv[s]))]
             mean = isum([p * x for p, x in zip(pi_new[s], g, strict=True)])
             enclosure.append([d[s] * pi_new[s][b] * (g[b] - mean) for b in range(len(g))])
-        return _bound(value, enclosure)
+        return distance(value, enclosure)
 
 
 def _batch(logp_new: Any, logp_old: Any, adv: Any) -> tuple[list[Interval], list[Interval]]:
@@ -170,7 +162,7 @@ def clip_objective_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any, *
     with precision():
         r, a = _batch(logp_new, logp_old, adv)
         eps = exact(epsilon)
-        return _bound(value, isum([_term(ri, ai, eps) for ri, ai in zip(r, a, strict=True)]) / len(a))
+        return distance(value, isum([_term(ri, ai, eps) for ri, ai in zip(r, a, strict=True)]) / len(a))
 
 
 def clip_gradient_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any, *, value: Any) -> Any:
@@ -178,4 +170,4 @@ def clip_gradient_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any, *,
     with precision():
         r, a = _batch(logp_new, logp_old, adv)
         eps = exact(epsilon)
-        return _bound(value, [ri * _slope(ri, ai, eps) / len(a) for ri, ai in zip(r, a, strict=True)])
+        return distance(value, [ri * _slope(ri, ai, eps) / len(a) for ri, ai in zip(r, a, strict=True)])
