@@ -146,9 +146,13 @@ def visitation(gamma: Real, A: RealMat, B: RealMat, W: RealMat, Sigma0: RealMat,
     """lqr.visitation: Sigma_d = E_{s ~ d_mu^K}[s s^T] = (1-gamma) sum_t gamma^t E[s_t s_t^T],
     the second moment (= covariance, the mean is 0) of the normalized discounted visitation
     measure; the solution of Sigma_d = (1-gamma) Sigma0 + gamma W + gamma M Sigma_d M^T."""
+    return lyapunov(closed_loop(A, B, K), visitation_source(gamma, W, Sigma0), to_mpf(gamma), dual=True)
+
+
+def visitation_source(gamma: Real, W: RealMat, Sigma0: RealMat) -> Mat:
+    """(1-gamma) Sigma0 + gamma W, the constant term of the Lyapunov equation of lqr.visitation."""
     g = to_mpf(gamma)
-    source = add(scale(1 - g, mat(Sigma0)), scale(g, mat(W)))
-    return lyapunov(closed_loop(A, B, K), source, g, dual=True)
+    return add(scale(1 - g, mat(Sigma0)), scale(g, mat(W)))
 
 
 def lqr_action_gradient_matrix(gamma: Real, A: RealMat, B: RealMat, R: RealMat, K: RealMat, P: Mat) -> Mat:

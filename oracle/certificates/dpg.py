@@ -82,7 +82,7 @@ def _lqr_p_with_error(gamma: Any, A: Any, B: Any, Q: Any, R: Any, K: Any) -> tup
 def _sigma_with_error(gamma: Any, A: Any, B: Any, W: Any, Sigma0: Any, K: Any) -> tuple[Mat, Any]:
     g = to_mpf(gamma)
     M = dpg.closed_loop(A, B, K)
-    Y = dpg.add(dpg.scale(1 - g, mat(Sigma0)), dpg.scale(g, mat(W)))
+    Y = dpg.visitation_source(gamma, W, Sigma0)
     S = dpg.lyapunov(M, Y, g, dual=True)
     return S, lyapunov_error(M, Y, S, g, dual=True)
 
