@@ -14,26 +14,18 @@ from typing import Any
 from mpmath import mp
 
 from reference import mdp
+from reference.natural_gradient import kl_categorical
 from reference.npg import direction, discounted_weights
-from reference.numbers import Mat, Real, Vec, dot, logsumexp, mat, softmax, to_mpf
+from reference.numbers import Mat, Real, Vec, dot, mat, to_mpf
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]
 
 
-def log_softmax(row: Sequence[Any]) -> Vec:
-    """log pi(a) = theta[a] - logsumexp(theta)."""
-    top = logsumexp(row)
-    return [x - top for x in row]
-
-
 def kl_rows(theta: RealMat, theta_new: RealMat) -> Vec:
-    """KL(pi_t(.|s) || pi_new(.|s)) = sum_a pi_t(a|s) (log pi_t(a|s) - log pi_new(a|s)), per state."""
-    out = []
-    for old, new in zip(mat(theta), mat(theta_new), strict=True):
-        lp, lq = log_softmax(old), log_softmax(new)
-        out.append(dot(softmax(old), [x - y for x, y in zip(lp, lq, strict=True)]))
-    return out
+    """KL(pi_t(.|s) || pi_new(.|s)) = sum_a pi_t(a|s) (log pi_t(a|s) - log pi_new(a|s)), per state:
+    dist.kl_categorical (lecture eq 8) of each state's logits."""
+    return [kl_categorical(old, new) for old, new in zip(mat(theta), mat(theta_new), strict=True)]
 
 
 def gain(
