@@ -17,7 +17,7 @@ from typing import Any
 from mpmath import mp
 
 from reference import mdp
-from reference.numbers import Mat, Real, Vec, dot, logsumexp, mat, softmax, tensor3, to_mpf, vec
+from reference.numbers import Mat, Real, Vec, dot, log_softmax, mat, softmax, tensor3, to_mpf, vec
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]
@@ -33,8 +33,7 @@ MAX_ITERATIONS = 200  # soft policy iteration steps for V*; it converges in far 
 
 def log_policy(theta: RealMat) -> Mat:
     """log pi_theta(a|s) = theta[s][a] - log sum_a' exp(theta[s][a'])."""
-    rows = mat(theta)
-    return [[x - logsumexp(row) for x in row] for row in rows]
+    return [log_softmax(row) for row in mat(theta)]
 
 
 def soft_max_value(q_row: Sequence[Any], lam: Real) -> Any:

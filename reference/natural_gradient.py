@@ -20,7 +20,7 @@ from typing import Any
 
 from mpmath import mp
 
-from reference.numbers import Mat, Real, Vec, dot, logsumexp, softmax, to_mpf, vec
+from reference.numbers import Mat, Real, Vec, dot, log_softmax, softmax, to_mpf, vec
 
 # ---- categorical family ----------------------------------------------------------------------
 
@@ -32,9 +32,7 @@ def probabilities_categorical(theta: Sequence[Real]) -> Vec:
 
 def log_probabilities_categorical(theta: Sequence[Real]) -> Vec:
     """log p_theta(x) = theta[x] - logsumexp(theta)."""
-    t = vec(theta)
-    z = logsumexp(t)
-    return [x - z for x in t]
+    return log_softmax(vec(theta))
 
 
 def objective_categorical(theta: Sequence[Real], f: Sequence[Real]) -> Any:

@@ -49,6 +49,12 @@ def logsumexp(xs: Sequence[Any]) -> Any:
     return top + mp.log(mp.fsum(mp.exp(x - top) for x in xs))
 
 
+def log_softmax(xs: Sequence[Any]) -> Vec:
+    """x_i - log sum_j exp(x_j): the logarithm of softmax(xs), without forming it."""
+    top = logsumexp(xs)
+    return [x - top for x in xs]
+
+
 def softmax(xs: Sequence[Any]) -> Vec:
     """exp(x_i) / sum_j exp(x_j), shifted by the maximum."""
     top = max(xs)
