@@ -111,9 +111,14 @@ def natural_step_categorical(theta: Sequence[Real], f: Sequence[Real], alpha: Re
     """dist.natural_step_categorical: d* = sqrt(2 alpha / (g^T F^+ g)) F^+ g, g = grad J(theta),
     the maximizer of <g, d> subject to d^T F d <= 2 alpha (lecture eq. 13, KL <= alpha by
     the expansion KL ~ d^T F d / 2). d* = 0 when g = 0 (f constant: every d is optimal)."""
-    if all(x == f[0] for x in f):
+    if zero_gradient_categorical(f):
         return [mp.zero] * len(f)
     return _natural_step(gradient_categorical(theta, f), natural_direction_categorical(theta, f), alpha)
+
+
+def zero_gradient_categorical(f: Sequence[Real]) -> bool:
+    """grad J = p (f - J) = 0 exactly: f is constant (every p_theta(x) > 0), decided on the inputs."""
+    return all(x == f[0] for x in f)
 
 
 # ---- diagonal Gaussian family ----------------------------------------------------------------
@@ -228,15 +233,20 @@ def natural_step_gaussian(
 ) -> Vec:
     """dist.natural_step_gaussian: d* = sqrt(2 alpha / (g^T F^{-1} g)) F^{-1} g; d* = 0 when
     g = 0 (b + (H + H^T) m = 0 and diag H = 0, decided exactly on the inputs). Lecture eq. 13."""
-    n = len(mean)
-    hs = [[H[i][j] + H[j][i] for j in range(n)] for i in range(n)]
-    exact_zero = all(H[i][i] == 0 for i in range(n)) and all(
-        b[i] + sum((hs[i][j] * mean[j] for j in range(n)), 0 * b[i]) == 0 for i in range(n)
-    )
-    if exact_zero:
-        return [mp.zero] * (2 * n)
+    if zero_gradient_gaussian(mean, b, H):
+        return [mp.zero] * (2 * len(mean))
     g = gradient_gaussian(mean, log_std, c, b, H)
     return _natural_step(g, natural_direction_gaussian(mean, log_std, c, b, H), alpha)
+
+
+def zero_gradient_gaussian(mean: Sequence[Real], b: Sequence[Real], H: Sequence[Sequence[Real]]) -> bool:
+    """grad J = 0 exactly: b + (H + H^T) m = 0 and diag H = 0, decided in the inputs' own
+    (exact) arithmetic."""
+    n = len(mean)
+    hs = [[H[i][j] + H[j][i] for j in range(n)] for i in range(n)]
+    return all(H[i][i] == 0 for i in range(n)) and all(
+        b[i] + sum((hs[i][j] * mean[j] for j in range(n)), 0 * b[i]) == 0 for i in range(n)
+    )
 
 
 # ---- shared ----------------------------------------------------------------------------------
