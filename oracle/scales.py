@@ -41,12 +41,18 @@ def softmax_min(theta: Any) -> float:
     return float(np.min(z) / np.sum(z))
 
 
-def gauss_moments(mean: Any, log_std: Any, c: Any, b: Any, H: Any) -> float:
-    """|c| + sum_i |b_i| |m_i| + sum_ij |H_ij| |m_i| |m_j| + sum_i |H_ii| sigma_i^2 (at least 1):
-    the size of the terms of E f(X) for f(x) = c + b^T x + x^T H x, X ~ N(m, diag(sigma^2))."""
+def _gauss_sizes(mean: Any, log_std: Any, H: Any) -> tuple[Any, Any, Any]:
+    """|m|, |H| and sigma^2 = exp(2 log_std), as float64 arrays."""
     m = np.abs(np.asarray(mean, dtype=np.float64))
     h = np.abs(np.asarray(H, dtype=np.float64))
     var = np.exp(2.0 * np.asarray(log_std, dtype=np.float64))
+    return m, h, var
+
+
+def gauss_moments(mean: Any, log_std: Any, c: Any, b: Any, H: Any) -> float:
+    """|c| + sum_i |b_i| |m_i| + sum_ij |H_ij| |m_i| |m_j| + sum_i |H_ii| sigma_i^2 (at least 1):
+    the size of the terms of E f(X) for f(x) = c + b^T x + x^T H x, X ~ N(m, diag(sigma^2))."""
+    m, h, var = _gauss_sizes(mean, log_std, H)
     value = abs(float(c)) + float(np.abs(np.asarray(b, dtype=np.float64)) @ m + m @ h @ m + np.diag(h) @ var)
     return max(value, 1.0)
 
@@ -55,9 +61,7 @@ def gauss_gradient_terms(mean: Any, log_std: Any, b: Any, H: Any, precondition: 
     """Per coordinate of theta = (mean, log_std), the size of the terms of grad J:
     |b_i| + sum_j (|H_ij| + |H_ji|) |m_j| and 2 |H_ii| sigma_i^2; with precondition=True each
     divided by the Fisher diagonal (1/sigma_i^2, 2), i.e. the terms of F^{-1} grad J."""
-    m = np.abs(np.asarray(mean, dtype=np.float64))
-    h = np.abs(np.asarray(H, dtype=np.float64))
-    var = np.exp(2.0 * np.asarray(log_std, dtype=np.float64))
+    m, h, var = _gauss_sizes(mean, log_std, H)
     g_mean = np.abs(np.asarray(b, dtype=np.float64)) + (h + h.T) @ m
     g_std = 2.0 * np.diag(h) * var
     if precondition:
@@ -73,10 +77,7 @@ def stationary_kappa(P: Any, theta: Any) -> float:
     from scipy.sparse.csgraph import connected_components
 
     p = np.asarray(P, dtype=np.float64)
-    t = np.asarray(theta, dtype=np.float64)
-    w = np.exp(t - t.max(axis=1, keepdims=True))
-    w /= w.sum(axis=1, keepdims=True)
-    p_pi = np.einsum("sa,sat->st", w, p)
+    p_pi = np.einsum("sa,sat->st", _softmax_rows(theta), p)
     support = (p != 0).any(axis=1)
     _, labels = connected_components(support, directed=True, connection="strong")
     transient = np.zeros(len(p_pi), dtype=bool)
