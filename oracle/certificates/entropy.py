@@ -38,18 +38,21 @@ def _contraction_bound(residual: Any, gamma: Real) -> Any:
     return residual / (1 - to_mpf(gamma))
 
 
-def v_pi(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat, lam: Real, *, value: Any) -> Any:
-    """||V_lambda^pi - V~|| <= ||T_lambda^pi V~ - V~|| / (1 - gamma)."""
-    image = entropy.t_pi(P, R, gamma, theta, lam, value)
+def _policy_residual_bound(image: Any, value: Any, R: Any, gamma: Real, theta: RealMat, lam: Real) -> Any:
+    """(||image - value|| + slack) / (1 - gamma) for the image of value under the gamma-contraction
+    of the policy theta (T_lambda^pi or F_lambda^pi), slack = _floor times 1 + max |theta|."""
     slack = _floor(image, value, R, lam) * (1 + max(abs(x) for x in _leaves(theta)))
     return _contraction_bound(entropy.sup_distance(image, value) + slack, gamma)
+
+
+def v_pi(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat, lam: Real, *, value: Any) -> Any:
+    """||V_lambda^pi - V~|| <= ||T_lambda^pi V~ - V~|| / (1 - gamma)."""
+    return _policy_residual_bound(entropy.t_pi(P, R, gamma, theta, lam, value), value, R, gamma, theta, lam)
 
 
 def q_pi(P: RealTensor3, R: RealTensor3, gamma: Real, theta: RealMat, lam: Real, *, value: Any) -> Any:
     """||Q_lambda^pi - Q~|| <= ||F_lambda^pi Q~ - Q~|| / (1 - gamma)."""
-    image = entropy.f_pi(P, R, gamma, theta, lam, value)
-    slack = _floor(image, value, R, lam) * (1 + max(abs(x) for x in _leaves(theta)))
-    return _contraction_bound(entropy.sup_distance(image, value) + slack, gamma)
+    return _policy_residual_bound(entropy.f_pi(P, R, gamma, theta, lam, value), value, R, gamma, theta, lam)
 
 
 def objective(
