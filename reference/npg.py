@@ -47,12 +47,12 @@ _SUPPORT: list[tuple[Any, list[list[int]]]] = []
 
 
 def _support(P: RealTensor3) -> list[list[int]]:
-    """succ[s] = the states s' with P(s'|s,a) != 0 for some a (remembered for the last few P,
-    which are kept alive so that their ids stay theirs)."""
+    """mdp.support_graph(P), remembered for the last few P (kept alive so that their ids stay
+    theirs)."""
     for known, succ in _SUPPORT:
         if known is P:
             return succ
-    succ = [sorted({t for block in row for t, x in enumerate(block) if x}) for row in P]
+    succ = mdp.support_graph(P)
     _SUPPORT.append((P, succ))
     del _SUPPORT[:-4]
     return succ
