@@ -65,20 +65,25 @@ HERMITE_NODES = 6
 
 
 def hermite_rule(n: int = HERMITE_NODES) -> list[tuple[Any, Any]]:
-    """Nodes = roots of the probabilists' Hermite He_n; weights n! / (n^2 He_{n-1}(x)^2), which sum to
-    1 (the N(0, 1) probability measure). Built from the recurrence He_{k+1} = x He_k - k He_{k-1}."""
-    polys: list[list[Any]] = [[mp.one], [mp.one, mp.zero]]  # coefficients, highest degree first
+    """The n-point rule for N(0, 1) by Golub-Welsch: the nodes are the eigenvalues of the Jacobi
+    matrix of the probabilists' Hermite recurrence He_{k+1} = x He_k - k He_{k-1} (zero diagonal,
+    off-diagonal sqrt(k)), the weights the squared first components of its unit eigenvectors (they
+    sum to 1, the mass of the N(0, 1) probability measure)."""
+    jacobi = mp.matrix(n, n)
     for k in range(1, n):
-        nxt = [*polys[k], mp.zero]
-        prev = [mp.zero, mp.zero, *polys[k - 1]]
-        polys.append([a - k * b for a, b in zip(nxt, prev, strict=True)])
-    roots = mp.polyroots(polys[n], maxsteps=200, extraprec=2 * mp.prec)
-    out = []
-    for x in roots:
-        x = mp.re(x)
-        he = mp.polyval(polys[n - 1], x)
-        out.append((x, mp.factorial(n) / (n**2 * he**2)))
-    return out
+        jacobi[k - 1, k] = jacobi[k, k - 1] = mp.sqrt(k)
+    nodes, vectors = mp.eigsy(jacobi)
+    return [(nodes[i], vectors[0, i] ** 2) for i in range(n)]
+
+
+def test_hermite_rule_integrates_gaussian_moments() -> None:
+    """E Z^k for Z ~ N(0, 1): 0 for odd k, (k - 1)!! for even k, exact up to k = 2 n - 1."""
+    with mp.workdps(50):
+        rule = hermite_rule()
+        for k in range(2 * HERMITE_NODES):
+            moment = mp.fsum(w * x**k for x, w in rule)
+            exact = 0 if k % 2 else mp.fac2(k - 1)
+            assert abs(moment - exact) < mp.mpf(10) ** -40 * (1 + exact)
 
 
 def gaussian_expectation(mean: Sequence[Any], log_std: Sequence[Any], h: Callable[[list[Any]], Any]) -> Any:
