@@ -1,6 +1,6 @@
 """One realistic bug: the linear model of the surrogate returned with the constant V^{pi_t}(mu)
 kept, V^{pi_t}(mu) + grad V^T (theta_new - theta), where trpo.surrogate_linear is the lecture's eq 28
-without it (the erratum trpo-linear-model: the constant does not change the maximizer, and the
+without it (the erratum trpo.linear_model: the constant does not change the maximizer, and the
 registry's model is the change V_t(theta) - V^{pi_t}(mu))."""
 
 from typing import Any

@@ -192,7 +192,7 @@ LECTURE_MAP = (
     EquationRow(
         15,
         "property",
-        (f"{TEST}::test_trajectory_distribution_enumeration", "mdp-trajectory-density-notation"),
+        (f"{TEST}::test_trajectory_distribution_enumeration", "mdp.trajectory_density_notation"),
         "P_mu^pi(tau) sums to 1 over all trajectories of length T, and its expected discounted return "
         "is mu^T sum_t gamma^t P_pi^t r_pi, within gamma^T max|r|/(1-gamma) of V(mu)",
     ),
@@ -206,7 +206,7 @@ LECTURE_MAP = (
 
 ERRATA = (
     Erratum(
-        "mdp-trajectory-density-notation",
+        "mdp.trajectory_density_notation",
         15,
         r"\mathbb{E}_{\tau \sim \mathbf{p}_{\mu}^{\pi_{\theta}}} (eq 14), "
         r"but P_{\mu}^{\pi_{\theta}}(\tau) (eq 15)",

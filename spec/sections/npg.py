@@ -194,14 +194,14 @@ FORMULAS = (
         notes=(
             "Eq 22, at every state. It equals softmax(theta + eta F^+ grad V) on the states with "
             "d_mu(s) > 0; where d_mu(s) = 0 the NPG step leaves pi(.|s) unchanged (erratum "
-            "npg-update-unvisited)."
+            "npg.update_unvisited)."
         ),
     ),
 )
 
 ERRATA = (
     Erratum(
-        "npg-sum-to-one",
+        "npg.sum_to_one",
         16,
         "(assuming pi_theta(a|s) = 1 for any theta)",
         "assuming sum_a pi_theta(a|s) = 1 for any theta (so E_a[grad log pi(a|s)] = 0, which makes the "
@@ -210,7 +210,7 @@ ERRATA = (
         TITLE,
     ),
     Erratum(
-        "npg-stationary-limit",
+        "npg.stationary_limit",
         17,
         "d^pi(s) = E_{s0 ~ mu}[lim_{t -> inf} P(s_t = s | s_0, pi)]",
         "the Cesaro limit lim_T (1/T) sum_{t<T} P(s_t = s), which is what the 1/T average of eq 17 "
@@ -219,7 +219,7 @@ ERRATA = (
         TITLE,
     ),
     Erratum(
-        "npg-update-unvisited",
+        "npg.update_unvisited",
         22,
         "NPG in policy space is pi_{theta+}(a|s) proportional to pi(a|s) exp(eta A(s,a)/(1 - gamma)) "
         "(every s)",
@@ -240,7 +240,7 @@ SECTION = Section(
         EquationRow(
             16,
             "property",
-            (f"{TEST}::test_trajectory_fisher_cross_terms_vanish", "npg-sum-to-one"),
+            (f"{TEST}::test_trajectory_fisher_cross_terms_vanish", "npg.sum_to_one"),
             "trajectory form: cross terms vanish, checked by enumerating every trajectory of tiny "
             "finite-horizon MDPs (the infinite sums of eq 16 diverge; eqs 17, 18 are the two fixes)",
         ),
@@ -250,7 +250,7 @@ SECTION = Section(
             (
                 "npg.fisher_average",
                 f"{TEST}::test_average_fisher_is_cesaro_limit_on_periodic_chain",
-                "npg-stationary-limit",
+                "npg.stationary_limit",
             ),
         ),
         EquationRow(18, "formula", ("npg.fisher", f"{TEST}::test_discounted_fisher_trajectory_form")),
@@ -272,7 +272,7 @@ SECTION = Section(
         EquationRow(
             22,
             "formula",
-            ("npg.softmax_update", f"{TEST}::test_softmax_update_is_npg_step", "npg-update-unvisited"),
+            ("npg.softmax_update", f"{TEST}::test_softmax_update_is_npg_step", "npg.update_unvisited"),
         ),
     ),
     errata=ERRATA,

@@ -109,7 +109,7 @@ FORMULAS = (
         reference="reference.ppo:ratio",
         certificate="oracle.certificates.ppo:ratio",
         notes="The lecture prints r(theta) = pi_theta(a|s) / pi_theta(a|s) (identically 1): erratum "
-        "ppo-ratio.",
+        "ppo.ratio_printed.",
     ),
     _tabular(
         id="ppo.surrogate",
@@ -131,7 +131,7 @@ FORMULAS = (
         notes=(
             "Exactly the right-hand side of eq 30, without the constant V^{pi_t}(mu) and the factor "
             "1/(1 - gamma) of V_t (eq 24): L = (1 - gamma) (V_t(theta) - V^{pi_t}(mu)). Eq 30's "
-            "'proportional to' means this increasing affine relation (erratum ppo-proportional)."
+            "'proportional to' means this increasing affine relation (erratum ppo.proportional)."
         ),
     ),
     _tabular(
@@ -215,7 +215,7 @@ SECTION = Section(
             30,
             "erratum",
             (
-                "ppo-proportional",
+                "ppo.proportional",
                 "ppo.surrogate",
                 f"{TEST}::test_surrogate_is_affine_image_of_v_t",
                 f"{TEST}::test_surrogate_two_lines_of_eq_30_agree",
@@ -226,7 +226,7 @@ SECTION = Section(
             31,
             "erratum",
             (
-                "ppo-ratio",
+                "ppo.ratio_printed",
                 "ppo.ratio",
                 "ppo.clip_objective",
                 "ppo.clip_gradient",
@@ -251,7 +251,7 @@ SECTION = Section(
     ),
     errata=(
         Erratum(
-            "ppo-ratio",
+            "ppo.ratio_printed",
             31,
             r"r(\theta) = \frac{\pi_{\theta}(a|s)}{\pi_{\theta}(a|s)} (text before eq 31)",
             r"r(\theta) = \frac{\pi_{\theta}(a|s)}{\pi_{\theta_t}(a|s)}: the denominator is the "
@@ -261,7 +261,7 @@ SECTION = Section(
             section=TITLE,
         ),
         Erratum(
-            "ppo-proportional",
+            "ppo.proportional",
             30,
             r"V_t(\theta) \propto \mathbb{E}_{s \sim d_{\mu}^{\pi_{\theta_t}}} "
             r"\mathbb{E}_{a \sim \pi_{\theta}}[A^{\pi_{\theta_t}}(s,a)]",

@@ -207,7 +207,7 @@ FORMULAS = (
         reference="reference.trpo:surrogate_linear",
         notes=(
             "Eq 28, left. It models V_t(theta) - V^{pi_t}(mu): the lecture's 'V_t(theta) approx ...' drops "
-            "the constant V^{pi_t}(mu), which does not change the maximizer (erratum trpo-linear-model)."
+            "the constant V^{pi_t}(mu), which does not change the maximizer (erratum trpo.linear_model)."
         ),
     ),
     _trpo_npg(
@@ -316,7 +316,7 @@ FORMULAS = (
 
 ERRATA = (
     Erratum(
-        "trpo-linear-model",
+        "trpo.linear_model",
         28,
         "V_t(theta) approx (grad V^{pi_t}(mu))^T (theta - theta_t)",
         "V_t(theta) approx V^{pi_t}(mu) + (grad V^{pi_t}(mu))^T (theta - theta_t): the constant "
@@ -326,7 +326,7 @@ ERRATA = (
         TITLE_NPG,
     ),
     Erratum(
-        "trpo-citation-year",
+        "trpo.citation_year",
         0,
         'See "Trust region policy optimization" by Schulman et al. 2017',
         "Schulman, Levine, Moritz, Jordan and Abbeel, ICML 2015 (arXiv 1502.05477); the constant 2 of eq 25 "
@@ -355,7 +355,7 @@ SECTION = Section(
                 "trpo.surrogate_linear",
                 "trpo.kl_quadratic",
                 f"{TEST}::test_quadratic_model_of_mean_kl",
-                "trpo-linear-model",
+                "trpo.linear_model",
             ),
         ),
         EquationRow(

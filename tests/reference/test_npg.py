@@ -118,7 +118,7 @@ def test_trajectory_fisher_cross_terms_vanish(seed: int, states: int, actions: i
 @on_edges()
 def test_score_has_mean_zero(instance: Any) -> None:
     """The lecture's "assuming pi_theta(a|s) = 1" means sum_a pi_theta(a|s) = 1: then
-    E_{a ~ pi(.|s)} grad log pi(a|s) = 0, which is what eq 16 uses (erratum npg-sum-to-one)."""
+    E_{a ~ pi(.|s)} grad log pi(a|s) = 0, which is what eq 16 uses (erratum npg.sum_to_one)."""
     _, _, _, _, theta = parts(instance)
     with mp.workdps(DPS):
         pi = mdp.policy(theta)
@@ -159,7 +159,7 @@ def test_discounted_fisher_trajectory_form(instance: Any, horizon: int) -> None:
 def test_average_fisher_is_cesaro_limit_on_periodic_chain() -> None:
     """Eq 17 on a periodic chain (0 -> 1 -> 0, from s_0 = 0): P(s_t = 0) alternates 1, 0, 1, ...
     and has no limit, but the 1/T average of eq 17 converges to the blocks (1/2) C_s, which is what
-    npg.fisher_average returns (erratum npg-stationary-limit)."""
+    npg.fisher_average returns (erratum npg.stationary_limit)."""
     P = [[[0, 1], [0, 1]], [[1, 0], [1, 0]]]
     mu = [1, 0]
     theta: list[list[Fraction]] = [[Fraction(0), Fraction(1, 2)], [Fraction(-1, 3), Fraction(1)]]
@@ -287,7 +287,7 @@ def test_every_minimizer_is_advantage_plus_constant(instance: Any, seed: int) ->
 def test_softmax_update_is_npg_step(instance: Any, eta: Fraction) -> None:
     """Eq 22: softmax(theta + eta F^+ grad V) = npg.softmax_update at every visited state; at a state
     mu never reaches, F^+ grad V is 0 and the NPG step leaves pi(.|s) unchanged (erratum
-    npg-update-unvisited), while eq 22 still reweights it."""
+    npg.update_unvisited), while eq 22 still reweights it."""
     P, R, gamma, mu, theta = parts(instance)
     with mp.workdps(DPS):
         x = npg.direction(P, R, gamma, mu, theta)

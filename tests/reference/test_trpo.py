@@ -63,7 +63,7 @@ def test_surrogate_matches_value_to_first_order(pair: Any) -> None:
     """Eq 24 and the first fact: V_t(theta_t) = V^{pi_t}(mu), and the directional derivatives of V_t
     and of V^{pi_theta}(mu) at theta_t agree (central differences, h = 1e-12 at 60 digits), both
     equal to trpo.surrogate_linear, the linear model of eq 28 without its constant V^{pi_t}(mu)
-    (erratum trpo-linear-model)."""
+    (erratum trpo.linear_model)."""
     instance, theta_new = pair
     P, R, gamma, mu, theta = parts(instance)
     with mp.workdps(60):

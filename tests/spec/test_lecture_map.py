@@ -78,10 +78,13 @@ def test_every_row_is_owned_and_every_target_exists() -> None:
 def test_errata_are_settled_by_existing_tests() -> None:
     problems = []
     seen: set[str] = set()
+    ids = {f.id for f in spec.formulas()}
     for section in spec.sections():
         for erratum in section.errata:
             if erratum.id in seen:
                 problems.append(f"erratum {erratum.id} is defined twice")
+            if not re.fullmatch(r"[a-z]+\.[a-z0-9_]+", erratum.id) or erratum.id in ids:
+                problems.append(f"erratum id {erratum.id} is not of the form section.name or is a formula id")
             seen.add(erratum.id)
             if erratum.equation and lecture_map.owner(erratum.equation) != section.key:
                 problems.append(f"erratum {erratum.id} (eq {erratum.equation}) is listed by {section.key}")
