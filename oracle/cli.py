@@ -119,6 +119,8 @@ def cmd_generate(family: str, seed: int, extra: Sequence[str]) -> int:
             raw = module.generate(seed, **options)
     except (ValueError, TypeError) as exc:
         raise UsageError(f"generate {family}: {exc}") from None
+    except MemoryError:
+        raise UsageError(f"generate {family}: not enough memory for an instance of these sizes") from None
     sys.stdout.write(dumps(raw))
     return 0
 

@@ -260,7 +260,7 @@ def _fixed_flat(xs: RealTensor3, bits: int) -> Any:
         # binary64 inputs have power-of-two denominators: a shift instead of a division
         ints = [
             (mpz(n) << (bits + 1 - d.bit_length())) if d & (d - 1) == 0 and d.bit_length() <= bits
-            else mpz((n << bits) // d)
+            else mpz((n << bits) // d if bits >= 0 else n // (d << -bits))  # huge |R|: bits < 0
             for n, d in (x.as_integer_ratio() for x in flat)
         ]
     except (AttributeError, TypeError):  # mpf entries

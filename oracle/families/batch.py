@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from oracle.families.common import flag_param, positive_param, scalar_param
 from oracle.instance import Instance
 
 
@@ -16,7 +17,15 @@ def sizes(instance: Instance) -> dict[str, int]:
 
 
 def validate(instance: Instance) -> None:
-    """Nothing at top level: each formula's arguments are checked when it is evaluated."""
+    """Nothing at top level: each formula's arguments (shapes) are checked when it is evaluated.
+    The scalars and flags with a meaning are checked here: discount 0 <= gamma < 1, soft-update
+    rate 0 <= tau <= 1, temperature alpha > 0, clip range epsilon >= 0, done flags 0 or 1."""
+    scalar_param(instance, "gamma", lambda x: 0 <= x < 1, "satisfy 0 <= gamma < 1")
+    scalar_param(instance, "tau", lambda x: 0 <= x <= 1, "satisfy 0 <= tau <= 1 (the soft-update rate)")
+    positive_param(instance, "alpha", "the temperature")
+    scalar_param(instance, "epsilon", lambda x: x >= 0, "be >= 0 (the clip range)")
+    for name in ("done", "terminated", "truncated"):
+        flag_param(instance, name)
 
 
 def generate(seed: int, batch: int = 8) -> dict[str, Any]:

@@ -3,6 +3,7 @@ start distribution, positive params, the KL budget."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -64,7 +65,7 @@ def flat(value: Any) -> list[Fraction]:
 def discount(instance: Instance) -> Fraction:
     gamma = array(instance, "gamma", shape=())
     if not 0 <= gamma < 1:
-        raise InstanceError("gamma", f"is {float(gamma)}, must satisfy 0 <= gamma < 1")
+        raise InstanceError("gamma", f"is {show(gamma)}, must satisfy 0 <= gamma < 1")
     assert isinstance(gamma, Fraction)
     return gamma
 
@@ -89,10 +90,10 @@ def probability_vector(value: list[Fraction], key: str) -> None:
     """Entries >= 0 summing to 1 exactly, or within 1e-12 (binary64 rounding of the inputs)."""
     for i, p in enumerate(value):
         if p.numerator < 0:
-            raise InstanceError(f"{key}[{i}]", f"is {float(p)}, a probability must be >= 0")
+            raise InstanceError(f"{key}[{i}]", f"is {show(p)}, a probability must be >= 0")
     total = exact_sum(value)
     if abs(total - 1) > Fraction(1, 10**12):
-        raise InstanceError(key, f"sums to {float(total)!r}, must sum to 1")
+        raise InstanceError(key, f"sums to {show(total)}, must sum to 1")
 
 
 def normalized(value: list[Fraction]) -> list[Fraction]:
@@ -114,4 +115,36 @@ def positive_param(instance: Instance, name: str, meaning: str) -> None:
     if name in instance.params:
         x = array(instance, key, shape=())
         if not x > 0:
-            raise InstanceError(key, f"is {float(x)}, {meaning} must be > 0")
+            raise InstanceError(key, f"is {show(x)}, {meaning} must be > 0")
+
+
+def show(x: Fraction) -> str:
+    """x for an error message: as a float, or in scientific notation beyond the binary64 range."""
+    try:
+        return repr(float(x))
+    except OverflowError:
+        digits = len(str(abs(x.numerator) // x.denominator)) - 1
+        return f"{'-' if x < 0 else ''}~1e{digits}"
+
+
+def scalar_param(instance: Instance, name: str, ok: Callable[[Fraction], bool], requirement: str) -> None:
+    """params.<name>, when given, must be a number with ok(x) (else: "is x, must <requirement>")."""
+    key = f"params.{name}"
+    if name in instance.params:
+        x = array(instance, key, shape=())
+        if not ok(x):
+            raise InstanceError(key, f"is {show(x)}, must {requirement}")
+
+
+def count_param(instance: Instance, name: str) -> None:
+    """params.<name>, when given, must be an integer >= 0 (a number of steps)."""
+    scalar_param(instance, name, lambda x: x >= 0 and x.denominator == 1, "be an integer >= 0")
+
+
+def flag_param(instance: Instance, name: str) -> None:
+    """params.<name>, when given, must be an array of 0/1 flags."""
+    key = f"params.{name}"
+    if name in instance.params:
+        for i, x in enumerate(flat(array(instance, key))):
+            if x not in (0, 1):
+                raise InstanceError(f"{key}[{i}]", f"is {show(x)}, a flag must be 0 or 1")

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from oracle.errors import InstanceError
-from oracle.families.common import array, positive_param, shape_of
+from oracle.families.common import array, positive_param, shape_of, show
 from oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 3), "dims": (1, 3)}
@@ -53,14 +53,17 @@ def validate(instance: Instance) -> None:
             for k in range(j):
                 if H[i][j][k] != H[i][k][j]:
                     raise InstanceError(f"H[{i}]", f"is not symmetric (H[{i}][{j}][{k}] != H[{i}][{k}][{j}])")
-        block = np.array([[float(x) for x in row] for row in H[i]])
+        try:
+            block = np.array([[float(x) for x in row] for row in H[i]])
+        except OverflowError:
+            raise InstanceError(f"H[{i}]", "has an entry beyond the binary64 range (|x| > 1.8e308)") from None
         lowest = float(np.min(np.linalg.eigvalsh(block)))
         if lowest < -1e-12 * max(1.0, float(np.max(np.abs(block)))):
             raise InstanceError(f"H[{i}]", f"has eigenvalue {lowest:.3g}, must be positive semidefinite")
     if "scale" in instance.data:
         for j, k in enumerate(array(instance, "scale", shape=(m,))):
             if k <= 0:
-                raise InstanceError(f"scale[{j}]", f"is {float(k)}, must be > 0")
+                raise InstanceError(f"scale[{j}]", f"is {show(k)}, must be > 0")
     if "bias" in instance.data:
         array(instance, "bias", shape=(m,))
     positive_param(instance, "alpha", "the temperature")

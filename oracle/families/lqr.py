@@ -16,7 +16,7 @@ import numpy as np
 from mpmath import mp
 
 from oracle.errors import InstanceError
-from oracle.families.common import array, discount, shape_of
+from oracle.families.common import array, discount, shape_of, show
 from oracle.instance import Instance
 from reference.dpg import closed_loop
 from reference.numbers import to_mpf
@@ -55,7 +55,7 @@ def validate(instance: Instance) -> None:
         raise InstanceError(
             "K",
             f"does not stabilize the discounted closed loop: sqrt(gamma) (A + B K) has spectral radius "
-            f"{float(rho):.6g} >= 1, so V^K is infinite",
+            f"{show(rho)} >= 1, so V^K is infinite",
         )
 
 

@@ -9,10 +9,12 @@ import numpy as np
 from oracle.errors import InstanceError
 from oracle.families.common import (
     array,
+    count_param,
     discount,
     normalized,
     positive_param,
     probability_vector,
+    scalar_param,
     shape_of,
     start_distribution,
 )
@@ -51,15 +53,24 @@ def validate(instance: Instance) -> None:
     else:
         raise InstanceError("theta", "missing: give the softmax logits theta [S][A] (or pi [S][A])")
     entropy_params(instance)
+    trust_region_params(instance)
 
 
 def entropy_params(instance: Instance) -> None:
     """params.lambda (a temperature) must be > 0 and params.k (a step count) an integer >= 0."""
     positive_param(instance, "lambda", "the temperature")
-    if "k" in instance.params:
-        k = array(instance, "params.k", shape=())
-        if k < 0 or k.denominator != 1:
-            raise InstanceError("params.k", f"is {float(k)}, must be an integer >= 0")
+    count_param(instance, "k")
+
+
+def trust_region_params(instance: Instance) -> None:
+    """The TRPO / PPO scalars: KL budget delta > 0, backtracking factor 0 < beta < 1, counts
+    (max_backtracks, iterations) integers >= 0, CG damping >= 0, clip range epsilon >= 0."""
+    positive_param(instance, "delta", "the KL budget")
+    scalar_param(instance, "beta", lambda x: 0 < x < 1, "satisfy 0 < beta < 1 (the backtracking factor)")
+    count_param(instance, "max_backtracks")
+    count_param(instance, "iterations")
+    scalar_param(instance, "damping", lambda x: x >= 0, "be >= 0 (the damping of conjugate gradient)")
+    scalar_param(instance, "epsilon", lambda x: x >= 0, "be >= 0 (the clip range)")
 
 
 def policy_logits(instance: Instance) -> Any:

@@ -140,3 +140,67 @@ def test_generate_with_formula_adds_its_params(tmp_path: Path, capsys: pytest.Ca
     code, out, err = run(["oracle", "pg.performance_difference", "--instance", path, "--dps", "20"], capsys)
     assert code == 0, err
     assert json.loads(out)["bound"] == "certified"
+
+
+def test_huge_string_numbers_are_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """"1e400" is an exact decimal beyond the binary64 range: the messages must not convert it to float."""
+    for text, key in [(with_change("gamma", "1e400"), "gamma"), (with_change("mu", ["1e400", 0]), "mu")]:
+        code, out, err = run(["oracle", "mdp.v", "--instance", write(tmp_path, text)], capsys)
+        assert code == 2 and out == "" and err.count("\n") == 1 and key in err and "1e400" in err, err
+
+
+def test_rewards_near_the_binary64_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every reward 1e308 (a valid binary64 number): V = 1e308 / (1 - 9/10) = 10 * 1e308 exactly,
+    in both states (the fixed-point scaling of R must cope with |R| >> 2^bits)."""
+    raw = good()
+    raw["R"] = [[[1e308, 1e308], [1e308, 1e308]], [[1e308, 1e308], [1e308, 1e308]]]
+    path = write(tmp_path, json.dumps(raw))
+    code, out, err = run(["oracle", "mdp.v", "--instance", path, "--dps", "20"], capsys)
+    assert code == 0, err
+    obj = json.loads(out)
+    with mp.workdps(40):
+        exact = 10 * mp.mpf(1e308)
+        for x in obj["value"]:
+            assert abs(mp.mpf(x) - exact) <= mp.mpf(obj["error_bound"]) <= exact * mp.mpf(10) ** -19
+
+
+PARAM_BAD = [
+    ("trpo.step", {"delta": -0.1}, "params.delta"),
+    ("trpo.line_search", {"beta": 1.5}, "params.beta"),
+    ("trpo.line_search", {"max_backtracks": 2.5}, "params.max_backtracks"),
+    ("trpo.conjugate_gradient", {"damping": -1}, "params.damping"),
+    ("ppo.clip_objective", {"epsilon": -0.2}, "params.epsilon"),
+]
+BATCH_BAD = [
+    ({"gamma": 1}, "params.gamma"),
+    ({"gamma": -0.5}, "params.gamma"),
+    ({"tau": 2}, "params.tau"),
+    ({"alpha": -1}, "params.alpha"),
+    ({"epsilon": -0.1}, "params.epsilon"),
+    ({"done": [0, 0.5]}, "params.done[1]"),
+]
+
+
+@pytest.mark.parametrize("formula, params, key", PARAM_BAD)
+def test_tabular_params_out_of_their_domain(
+    formula: str, params: dict[str, Any], key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = json.dumps({**good(), "params": params})
+    code, out, err = run(["oracle", formula, "--instance", write(tmp_path, text)], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and key in err, err
+
+
+@pytest.mark.parametrize("params, key", BATCH_BAD)
+def test_batch_params_out_of_their_domain(
+    params: dict[str, Any], key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = json.dumps({"family": "batch", "params": params})
+    code, out, err = run(["oracle", "ddpg.critic_target", "--instance", write(tmp_path, text)], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and key in err, err
+
+
+def test_generate_too_large_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["generate", "tabular", "--seed", "1", "--states", "100000000"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "memory" in err
