@@ -19,7 +19,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import spec
 from oracle.errors import InstanceError, UsageError
 from oracle.evaluate import evaluate, lookup
-from oracle.instance import dumps, family_module, load
+from oracle.instance import dumps, family_module, load, parse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,7 +121,12 @@ def cmd_generate(family: str, seed: int, extra: Sequence[str]) -> int:
         raise UsageError(f"generate {family}: {exc}") from None
     except MemoryError:
         raise UsageError(f"generate {family}: not enough memory for an instance of these sizes") from None
-    sys.stdout.write(dumps(raw))
+    text = dumps(raw)
+    try:
+        parse(text)  # what `rlspec oracle` will read: options such as --gamma 1.5 make a bad instance
+    except InstanceError as exc:
+        raise UsageError(f"generate {family}: these options give a bad instance: {exc}") from None
+    sys.stdout.write(text)
     return 0
 
 

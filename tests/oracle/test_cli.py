@@ -86,6 +86,8 @@ def test_missing_param_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[st
         (["generate", "tabular", "--seed", "1", "--colour", "red"], "--colour"),
         (["generate", "tabular", "--seed", "1", "--formula", "nope.x"], "nope.x"),
         (["generate", "tabular", "--seed", "1", "--kind", "weird"], "kind"),
+        (["generate", "tabular", "--seed", "1", "--gamma", "1.5"], "gamma"),
+        (["generate", "fsca", "--seed", "1", "--gamma", "-1"], "gamma"),
         (["frobnicate"], "frobnicate"),
     ],
 )
