@@ -93,7 +93,16 @@ def cmd_list(as_json: bool) -> int:
 
 def cmd_oracle(formula_id: str, path: str, dps: int) -> int:
     instance = load(path)
-    print(json.dumps(evaluate(formula_id, instance, dps).to_json()))
+    try:
+        result = evaluate(formula_id, instance, dps)
+    except (ArithmeticError, ValueError) as exc:
+        # Inputs valid in form but too extreme for the reference (e.g. logits near 1e308):
+        # one line, never a traceback and never a number.
+        raise UsageError(
+            f"cannot evaluate {formula_id} on {path}: {type(exc).__name__}: {exc} "
+            "(inputs this extreme are outside what the oracle supports)"
+        ) from None
+    print(json.dumps(result.to_json()))
     return 0
 
 

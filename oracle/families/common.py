@@ -136,9 +136,17 @@ def scalar_param(instance: Instance, name: str, ok: Callable[[Fraction], bool], 
             raise InstanceError(key, f"is {show(x)}, must {requirement}")
 
 
+MAX_COUNT = 10_000
+
+
 def count_param(instance: Instance, name: str) -> None:
-    """params.<name>, when given, must be an integer >= 0 (a number of steps)."""
-    scalar_param(instance, name, lambda x: x >= 0 and x.denominator == 1, "be an integer >= 0")
+    """params.<name>, when given, must be an integer in [0, MAX_COUNT] (a number of steps)."""
+    scalar_param(
+        instance,
+        name,
+        lambda x: 0 <= x <= MAX_COUNT and x.denominator == 1,
+        f"be an integer from 0 to {MAX_COUNT}",
+    )
 
 
 def flag_param(instance: Instance, name: str) -> None:

@@ -206,3 +206,18 @@ def test_batch_params_out_of_their_domain(
 def test_generate_too_large_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["generate", "tabular", "--seed", "1", "--states", "100000000"], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and "memory" in err
+
+
+def test_a_step_count_beyond_the_limit_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = json.dumps({**good(), "params": {"lambda": 1, "k": 1e308}})
+    code, out, err = run(["oracle", "soft.policy_iteration", "--instance", write(tmp_path, text)], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "params.k" in err, err
+
+
+def test_logits_too_extreme_for_the_reference_give_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = {"theta_new": [[0, 0], [0, 0]], "delta": 0.01}
+    raw = {**good(), "theta": [[1e308, -1e308], [0, 0]], "params": params}
+    code, out, err = run(["oracle", "trpo.step", "--instance", write(tmp_path, json.dumps(raw))], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "trpo.step" in err, err
