@@ -41,10 +41,20 @@ def sizes(instance: Instance) -> dict[str, int]:
     return {"S": s, "m": m}
 
 
+# std = exp(log_std) from about 2e-22 to 5e21: beyond, the quadrature of the squashed forms
+# would not terminate in reasonable time (and no policy has such a spread).
+LOG_STD_LIMIT = 50
+
+
 def validate(instance: Instance) -> None:
     mean = array(instance, "mean", ndim=2)
     s, m = shape_of(mean, "mean")
-    array(instance, "log_std", shape=(s, m))
+    for i, row in enumerate(array(instance, "log_std", shape=(s, m))):
+        for j, x in enumerate(row):
+            if abs(x) > LOG_STD_LIMIT:
+                raise InstanceError(
+                    f"log_std[{i}][{j}]", f"is {show(x)}, must lie in [-{LOG_STD_LIMIT}, {LOG_STD_LIMIT}]"
+                )
     array(instance, "b", shape=(s,))
     array(instance, "c", shape=(s, m))
     H = array(instance, "H", shape=(s, m, m))

@@ -221,3 +221,12 @@ def test_logits_too_extreme_for_the_reference_give_one_line(
     raw = {**good(), "theta": [[1e308, -1e308], [0, 0]], "params": params}
     code, out, err = run(["oracle", "trpo.step", "--instance", write(tmp_path, json.dumps(raw))], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and "trpo.step" in err, err
+
+
+def test_a_log_std_beyond_the_limit_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, text, _ = run(["generate", "gaussian_policy", "--seed", "1"], capsys)
+    raw = json.loads(text)
+    raw["log_std"][0][0] = 300.0
+    path = write(tmp_path, json.dumps(raw))
+    code, out, err = run(["oracle", "sac.squashed_policy_objective", "--instance", path], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "log_std[0][0]" in err, err
