@@ -34,7 +34,7 @@ def conform(impl: Path, *extra: str) -> tuple[int, float, dict[str, Any]]:
         report = Path(tmp) / "report.json"
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "oracle.cli", "conform", str(impl), "--quiet", "--json", str(report),
+            [sys.executable, "-m", "rlspec", "conform", str(impl), "--quiet", "--json", str(report),
              "--out", str(Path(tmp) / "out"), *extra],
             cwd=ROOT, capture_output=True, text=True,
         )  # fmt: skip

@@ -28,11 +28,11 @@ from scipy.sparse.csgraph import connected_components
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import spec
-from oracle import scales
-from oracle.evaluate import evaluate
-from oracle.families import tabular
-from oracle.instance import Instance, from_mapping
+from rlspec import spec
+from rlspec.oracle import scales
+from rlspec.oracle.evaluate import evaluate
+from rlspec.oracle.families import tabular
+from rlspec.oracle.instance import Instance, from_mapping
 
 CORE = ("mdp.v", "mdp.q", "mdp.advantage", "mdp.visitation", "pg.gradient")
 NAIVE_LIMIT_SECONDS = 60.0
@@ -137,7 +137,7 @@ ROUTES: dict[str, Callable[..., Any]] = {
 
 
 def float_args(f: spec.Formula, instance: Instance) -> dict[str, Any]:
-    from oracle.evaluate import arguments
+    from rlspec.oracle.evaluate import arguments
 
     values = arguments(f, instance)
     return {a.name: np.asarray(_to_float(v), dtype=np.float64) for a, v in zip(f.args, values, strict=True)}
@@ -185,8 +185,8 @@ def measure(ids: list[str], seeds: int) -> dict[str, float]:
 
 def naive_core(instance: Instance, dps: int) -> None:
     """V and d by mpmath lu_solve on the dense systems, then Q, A and grad from them (no bounds)."""
-    from reference import mdp
-    from reference.numbers import identity
+    from rlspec.reference import mdp
+    from rlspec.reference.numbers import identity
 
     d = instance.data
     with mp.workdps(dps):

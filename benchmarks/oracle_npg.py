@@ -36,10 +36,10 @@ from mpmath import mp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from oracle.evaluate import evaluate
-from oracle.families import tabular
-from oracle.instance import Instance, from_mapping
-from reference import mdp, npg
+from rlspec.oracle.evaluate import evaluate
+from rlspec.oracle.families import tabular
+from rlspec.oracle.instance import Instance, from_mapping
+from rlspec.reference import mdp, npg
 
 ACTIONS = 5
 DPS = 50
@@ -84,7 +84,7 @@ def dense_direction(inst: Instance) -> list[Any]:
 
 
 def numpy_dense(raw: dict[str, Any]) -> float:
-    from conformance_tests.examples.np_npg import _advantage, _policy, _visitation, npg_fisher
+    from rlspec.conformance_tests.examples.np_npg import _advantage, _policy, _visitation, npg_fisher
 
     P, R, gamma, mu, theta = (
         np.asarray(raw[k], dtype=np.float64) for k in ("P", "R", "gamma", "mu", "theta")
@@ -106,7 +106,7 @@ def lower_bound_ratios(count: int) -> None:
     eq 25 holds iff every ratio is <= 1; prints the largest (the tightest case seen)."""
     from fractions import Fraction
 
-    from reference import trpo
+    from rlspec.reference import trpo
 
     rng = np.random.default_rng(2025)
     worst: tuple[Any, Any] = (mp.mpf(-1), None)

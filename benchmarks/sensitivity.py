@@ -20,14 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import spec  # noqa: E402
-from conformance_tests.runner import main as conform  # noqa: E402
+from rlspec import spec  # noqa: E402
+from rlspec.conformance_tests.runner import main as conform  # noqa: E402
 
 LEVELS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13)
 
 ADAPTER = '''
 import numpy as np
-from conformance_tests.examples import numpy_impl as _impl
+from rlspec.conformance_tests.examples import numpy_impl as _impl
 
 def {name}(*args):
     out = np.asarray(_impl.{name}(*args), dtype=np.float64)

@@ -20,7 +20,7 @@ EXAMPLE = "conformance_tests/examples/numpy_impl.py"
 
 def timed(*argv: str) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "oracle.cli", *argv], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "rlspec", *argv], cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - started
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.worker import CallResult
-from oracle import conventions
-from oracle import scales as scale_helpers
-from spec.formula import Formula
+from rlspec.conformance_tests.worker import CallResult
+from rlspec.oracle import conventions
+from rlspec.oracle import scales as scale_helpers
+from rlspec.spec.formula import Formula
 
 EPS64 = 2.0**-52
 LECTURE = "lecture"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance_tests import plugin
-from conformance_tests.plugin import rlspec_session
+from rlspec.conformance_tests import plugin
+from rlspec.conformance_tests.plugin import rlspec_session
 
 __all__ = ["rlspec_session"]
 
 
 def pytest_addoption(parser: Any, pluginmanager: Any) -> None:
-    if not (pluginmanager.has_plugin("rlspec") or pluginmanager.has_plugin("conformance_tests.plugin")):
+    registered = ("rlspec", "rlspec.conformance_tests.plugin")
+    if not any(pluginmanager.has_plugin(name) for name in registered):
         plugin.pytest_addoption(parser)

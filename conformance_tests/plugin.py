@@ -1,6 +1,6 @@
 """The conformance suite as a pytest plugin.
 
-    pytest --pyargs conformance_tests --rlspec-impl IMPL      (or RLSPEC_IMPL=IMPL)
+    pytest --pyargs rlspec.conformance_tests --rlspec-impl IMPL      (or RLSPEC_IMPL=IMPL)
 
 Registered as the pytest11 entry point "rlspec" (pyproject.toml) and, for a checkout that is not
 installed, through conformance_tests/conftest.py. Harmless when no implementation is given: the
@@ -45,8 +45,8 @@ def implementation(config: Any) -> str | None:
 @pytest.fixture(scope="session")
 def rlspec_session(request: Any) -> Iterator[Any]:
     """The implementation under test in its worker (skips when none is given)."""
-    from conformance_tests import runner
-    from conformance_tests.worker import ImplementationError
+    from rlspec.conformance_tests import runner
+    from rlspec.conformance_tests.worker import ImplementationError
 
     impl = implementation(request.config)
     if impl is None:

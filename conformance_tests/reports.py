@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance_tests.runner import FormulaResult
-from oracle.errors import UsageError
+from rlspec.conformance_tests.runner import FormulaResult
+from rlspec.oracle.errors import UsageError
 
 STATUS_TEXT = {
     "pass": "pass",

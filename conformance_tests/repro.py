@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.compare import EPS64, Outcome
-from conformance_tests.worker import is_path
-from oracle.instance import dumps
-from spec.formula import Formula
+from rlspec.conformance_tests.compare import EPS64, Outcome
+from rlspec.conformance_tests.worker import is_path
+from rlspec.oracle.instance import dumps
+from rlspec.spec.formula import Formula
 
 TEMPLATE = '''#!/usr/bin/env python3
 """rlspec conformance failure: {formula_id} ({section}).

@@ -28,14 +28,20 @@ from hypothesis import configuration as hypothesis_configuration
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky, HypothesisException
 
-import spec
-from conformance_tests.compare import LECTURE, Entry, Outcome, compare, meanings
-from conformance_tests.repro import write_artifacts
-from conformance_tests.sources import Expected, ExpectedSource, LiveOracle, instance_key, vectors_source
-from conformance_tests.strategies import Draw, formula_draws
-from conformance_tests.worker import ImplementationError, Worker, check_exists
-from oracle.errors import InstanceError, UsageError
-from spec.formula import Formula, Section
+from rlspec import spec
+from rlspec.conformance_tests.compare import LECTURE, Entry, Outcome, compare, meanings
+from rlspec.conformance_tests.repro import write_artifacts
+from rlspec.conformance_tests.sources import (
+    Expected,
+    ExpectedSource,
+    LiveOracle,
+    instance_key,
+    vectors_source,
+)
+from rlspec.conformance_tests.strategies import Draw, formula_draws
+from rlspec.conformance_tests.worker import ImplementationError, Worker, check_exists
+from rlspec.oracle.errors import InstanceError, UsageError
+from rlspec.spec.formula import Formula, Section
 
 DEFAULT_EXAMPLES = 20
 DEFAULT_SEED = 0
@@ -407,7 +413,7 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
             result = session.check(f)
             results.append(result)
             if not args.quiet:
-                from conformance_tests.reports import progress_line
+                from rlspec.conformance_tests.reports import progress_line
 
                 print(progress_line(i, len(chosen), result, width), file=sys.stderr, flush=True)
     finally:
@@ -438,7 +444,7 @@ def exit_status(results: Sequence[FormulaResult]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from conformance_tests import reports
+    from rlspec.conformance_tests import reports
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

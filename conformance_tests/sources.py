@@ -20,10 +20,10 @@ from typing import Any, Protocol
 import numpy as np
 from mpmath import mp
 
-from oracle.errors import UsageError
-from oracle.evaluate import arguments, compute
-from oracle.instance import from_mapping
-from spec.formula import Formula
+from rlspec.oracle.errors import UsageError
+from rlspec.oracle.evaluate import arguments, compute
+from rlspec.oracle.instance import from_mapping
+from rlspec.spec.formula import Formula
 
 DEFAULT_DPS = 40
 
@@ -102,7 +102,7 @@ class LiveOracle:
 def vectors_source(directory: str) -> ExpectedSource:
     """Stored vectors as the expected-value source (oracle.vectors.conformance_source)."""
     try:
-        module = importlib.import_module("oracle.vectors")
+        module = importlib.import_module("rlspec.oracle.vectors")
         factory = module.conformance_source
     except (ImportError, AttributeError):
         raise UsageError(

@@ -17,10 +17,10 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from oracle.errors import InstanceError
-from oracle.instance import family_module
-from oracle.sampling import sample_instance
-from spec.formula import Formula
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.instance import family_module
+from rlspec.oracle.sampling import sample_instance
+from rlspec.spec.formula import Formula
 
 SEED_MAX = 2**32 - 1
 

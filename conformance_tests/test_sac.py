@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from conformance_tests.plugin import rlspec_session
-from conformance_tests.pytest_support import check_formula, formula_ids
+from rlspec.conformance_tests.plugin import rlspec_session
+from rlspec.conformance_tests.pytest_support import check_formula, formula_ids
 
 __all__ = ["rlspec_session"]
 

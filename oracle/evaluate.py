@@ -15,11 +15,11 @@ from typing import Any
 
 from mpmath import mp
 
-import spec
-from oracle.errors import InstanceError, UsageError
-from oracle.families.common import array
-from oracle.instance import Instance, family_module
-from spec.formula import Formula
+from rlspec import spec
+from rlspec.oracle.errors import InstanceError, UsageError
+from rlspec.oracle.families.common import array
+from rlspec.oracle.instance import Instance, family_module
+from rlspec.spec.formula import Formula
 
 GUARD_DIGITS = 10
 EXTRA_DIGITS = (0, 20, 60)  # retries of a certified value whose bound misses the digits asked

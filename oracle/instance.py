@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from oracle.errors import InstanceError
+from rlspec.oracle.errors import InstanceError
 
 _RATIONAL = re.compile(r"^\s*[+-]?\d+\s*/\s*\d+\s*$")
 
@@ -149,7 +149,7 @@ def family_module(family: str) -> ModuleType:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", family):
         raise InstanceError("family", f"unknown family {family!r}")
     try:
-        return importlib.import_module(f"oracle.families.{family}")
+        return importlib.import_module(f"rlspec.oracle.families.{family}")
     except ModuleNotFoundError:
         raise InstanceError("family", f"unknown family {family!r}") from None
 

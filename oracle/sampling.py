@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from oracle.instance import family_module, from_mapping
-from spec.formula import Arg, Formula
+from rlspec.oracle.instance import family_module, from_mapping
+from rlspec.spec.formula import Arg, Formula
 
 DEFAULT_BATCH = 8
 PARAM_SEED_SALT = 0x5EED

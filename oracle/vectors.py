@@ -28,13 +28,14 @@ from typing import Any
 
 from mpmath import mp
 
-import spec
-from oracle.errors import InstanceError, UsageError
-from oracle.evaluate import evaluate, leaves
-from oracle.instance import Instance, family_module, from_mapping
+from rlspec import spec
+from rlspec.oracle.errors import InstanceError, UsageError
+from rlspec.oracle.evaluate import evaluate, leaves
+from rlspec.oracle.instance import Instance, family_module, from_mapping
+from rlspec.vectors import DIRECTORY as VECTORS_DIRECTORY
 
 VECTOR_VERSION = "v1"
-DEFAULT_DIR = Path("vectors") / VECTOR_VERSION
+DEFAULT_DIR = VECTORS_DIRECTORY / VECTOR_VERSION
 DEFAULT_DPS = 50
 DEFAULT_CASES = 8
 MANIFEST = "MANIFEST.json"
@@ -79,7 +80,7 @@ def case_plans(formula_ids: Sequence[str], cases: int) -> Iterator[CasePlan]:
 
 
 def instance_for(plan: CasePlan) -> Instance:
-    from oracle.sampling import sample_instance
+    from rlspec.oracle.sampling import sample_instance
 
     raw = sample_instance(plan.family, plan.seed, plan.options, [spec.formula(plan.formula)])
     return from_mapping(raw)
@@ -272,7 +273,7 @@ class VectorSource:
             raise UsageError(f"--vectors: {exc}") from None
 
     def fixed_cases(self, f: Any) -> list[Any]:
-        from conformance_tests.sources import Case, Expected, to_float64
+        from rlspec.conformance_tests.sources import Case, Expected, to_float64
 
         cases = []
         for rel in self.files:

@@ -20,7 +20,19 @@ from typing import Any
 
 from mpmath import mp
 
-from reference.numbers import Mat, Real, Vec, dot, identity, mat, softmax, solve, to_mpf, transpose, vec
+from rlspec.reference.numbers import (
+    Mat,
+    Real,
+    Vec,
+    dot,
+    identity,
+    mat,
+    softmax,
+    solve,
+    to_mpf,
+    transpose,
+    vec,
+)
 
 RealVec = Sequence[Real]
 RealMat = Sequence[Sequence[Real]]

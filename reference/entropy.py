@@ -16,8 +16,8 @@ from typing import Any
 
 from mpmath import mp
 
-from reference import mdp
-from reference.numbers import Mat, Real, Vec, dot, log_softmax, mat, softmax, tensor3, to_mpf, vec
+from rlspec.reference import mdp
+from rlspec.reference.numbers import Mat, Real, Vec, dot, log_softmax, mat, softmax, tensor3, to_mpf, vec
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]

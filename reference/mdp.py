@@ -16,7 +16,7 @@ import scipy.linalg
 from gmpy2 import mpz
 from mpmath import mp
 
-from reference.numbers import (
+from rlspec.reference.numbers import (
     Mat,
     Real,
     Vec,

@@ -20,7 +20,7 @@ from typing import Any
 
 from mpmath import mp
 
-from reference.numbers import Mat, Real, Vec, dot, log_softmax, softmax, to_mpf, vec
+from rlspec.reference.numbers import Mat, Real, Vec, dot, log_softmax, softmax, to_mpf, vec
 
 # ---- categorical family ----------------------------------------------------------------------
 

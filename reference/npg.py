@@ -16,8 +16,8 @@ from typing import Any
 
 from mpmath import mp
 
-from reference import mdp
-from reference.numbers import Mat, Real, Vec, dot, mat, softmax, to_mpf
+from rlspec.reference import mdp
+from rlspec.reference.numbers import Mat, Real, Vec, dot, mat, softmax, to_mpf
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]

@@ -24,7 +24,7 @@ import gmpy2
 import mpmath
 from mpmath import mp
 
-from reference.numbers import Mat, Real, Vec, mat, to_mpf, vec
+from rlspec.reference.numbers import Mat, Real, Vec, mat, to_mpf, vec
 
 # ---- batch forms ---------------------------------------------------------------------------
 

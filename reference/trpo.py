@@ -13,10 +13,10 @@ from typing import Any
 
 from mpmath import mp
 
-from reference import mdp
-from reference.natural_gradient import kl_categorical
-from reference.npg import direction, discounted_weights
-from reference.numbers import Mat, Real, Vec, dot, mat, to_mpf
+from rlspec.reference import mdp
+from rlspec.reference.natural_gradient import kl_categorical
+from rlspec.reference.npg import direction, discounted_weights
+from rlspec.reference.numbers import Mat, Real, Vec, dot, mat, to_mpf
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 from functools import cache
 
-import spec.sections as _section_modules  # bound first: `def sections` below must win the name
-from spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
+import rlspec.spec.sections as _section_modules  # bound first: `def sections` below must win the name
+from rlspec.spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
 
 __all__ = [
     "SECTION_KEYS",

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import spec
-from spec.formula import EquationRow, Erratum, Section
+from rlspec import spec
+from rlspec.spec.formula import EquationRow, Erratum, Section
 
 LECTURE = Path(__file__).resolve().parent / "lecture" / "policy-optimization-II.md"
 EQUATION_COUNT = 64

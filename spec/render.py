@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import spec
-from spec import lecture_map
-from spec.formula import Arg, Erratum, Formula, Section
+from rlspec import spec
+from rlspec.spec import lecture_map
+from rlspec.spec.formula import Arg, Erratum, Formula, Section
 
 SPEC_DIR = Path(__file__).resolve().parent
 ROOT = SPEC_DIR.parent

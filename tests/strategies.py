@@ -6,8 +6,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from oracle.families import tabular
-from oracle.instance import Instance, from_mapping
+from rlspec.oracle.families import tabular
+from rlspec.oracle.instance import Instance, from_mapping
 
 GAMMAS = (0.0, 0.5, 0.9, 0.99, 0.999)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from oracle.families import fsca, lqr
-from oracle.instance import Instance, from_mapping
+from rlspec.oracle.families import fsca, lqr
+from rlspec.oracle.instance import Instance, from_mapping
 
 GAMMAS = (0.0, 0.5, 0.9, 0.99, 0.999)
 # discounted spectral radii sqrt(gamma) rho(A + B K): 0.999 is near-unstable (conditioning ~500)

@@ -9,8 +9,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from oracle.families import tabular
-from oracle.instance import Instance, from_mapping
+from rlspec.oracle.families import tabular
+from rlspec.oracle.instance import Instance, from_mapping
 
 GAMMAS = (0.0, 0.5, 0.9, 0.99, 0.999)
 LAMBDA_ENDS = (1e-6, 1e-3, 0.1, 1.0, 100.0)

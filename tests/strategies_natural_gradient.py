@@ -6,8 +6,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from oracle.families import dist_categorical, dist_gaussian
-from oracle.instance import Instance, from_mapping
+from rlspec.oracle.families import dist_categorical, dist_gaussian
+from rlspec.oracle.instance import Instance, from_mapping
 
 SEEDS = st.integers(0, 2**32 - 1)
 

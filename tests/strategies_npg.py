@@ -11,8 +11,8 @@ import numpy as np
 from hypothesis import example
 from hypothesis import strategies as st
 
-from oracle.families import tabular
-from oracle.instance import Instance, from_mapping
+from rlspec.oracle.families import tabular
+from rlspec.oracle.instance import Instance, from_mapping
 from tests.strategies import GAMMAS, tabular_instances
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from oracle.instance import Instance, exact, from_mapping
+from rlspec.oracle.instance import Instance, exact, from_mapping
 from tests.strategies import GAMMAS, tabular_instances
 
 # Sizes of the step theta_new - theta: tiny (every ratio inside [1 - eps, 1 + eps]), PPO-like,

@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from oracle.families import gaussian_policy
-from oracle.instance import Instance, from_mapping
+from rlspec.oracle.families import gaussian_policy
+from rlspec.oracle.instance import Instance, from_mapping
 
 
 @st.composite

@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance_tests.examples.np_npg import _advantage, _policy, _transition, _visitation, npg_direction
+from rlspec.conformance_tests.examples.np_npg import (
+    _advantage,
+    _policy,
+    _transition,
+    _visitation,
+    npg_direction,
+)
 
 Array = NDArray[np.float64]
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import importlib
 
-import spec
+from rlspec import spec
 
 for _key in spec.SECTION_KEYS:
     try:
-        _module = importlib.import_module(f"conformance_tests.examples.np_{_key}")
+        _module = importlib.import_module(f"rlspec.conformance_tests.examples.np_{_key}")
     except ModuleNotFoundError as _exc:
-        if _exc.name != f"conformance_tests.examples.np_{_key}":
+        if _exc.name != f"rlspec.conformance_tests.examples.np_{_key}":
             raise
         continue
     globals().update({k: v for k, v in vars(_module).items() if not k.startswith("_") and callable(v)})

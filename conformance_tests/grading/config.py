@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from oracle.errors import UsageError
+from rlspec.oracle.errors import UsageError
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -198,7 +198,7 @@ def _section(path: Path, doc: Mapping[str, Any], name: str) -> dict[str, Any]:
 
 
 def _options(path: Path, where: str, raw: Mapping[str, Any], family: str) -> dict[str, tuple[Any, ...]]:
-    from conformance_tests.strategies import family_options
+    from rlspec.conformance_tests.strategies import family_options
 
     sizes, choices = family_options(family)
     out: dict[str, tuple[Any, ...]] = {}
@@ -243,7 +243,7 @@ def load(path: Path) -> GradingConfig:
 
 
 def parse(doc: Mapping[str, Any], path: Path) -> GradingConfig:
-    from conformance_tests.runner import registry
+    from rlspec.conformance_tests.runner import registry
 
     for name in doc:
         if name not in KEYS and name != "formula":

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance_tests.grading.config import GradingConfig
-from conformance_tests.grading.grade import CaseResult, FormulaGrade
+from rlspec.conformance_tests.grading.config import GradingConfig
+from rlspec.conformance_tests.grading.grade import CaseResult, FormulaGrade
 
 KIND_TEXT = {
     "value": "wrong value",

@@ -22,16 +22,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from conformance_tests.compare import LECTURE, Entry, compare
-from conformance_tests.grading import config as grading_config
-from conformance_tests.grading.config import FormulaSpec, GradingConfig
-from conformance_tests.grading.sandbox import Limits, SandboxError, SandboxWorker
-from conformance_tests.runner import instance_inputs, registered, section_keys
-from conformance_tests.sources import Expected, LiveOracle
-from conformance_tests.strategies import build, family_options
-from conformance_tests.worker import CallResult
-from oracle.errors import InstanceError, UsageError
-from spec.formula import Formula
+from rlspec.conformance_tests.compare import LECTURE, Entry, compare
+from rlspec.conformance_tests.grading import config as grading_config
+from rlspec.conformance_tests.grading.config import FormulaSpec, GradingConfig
+from rlspec.conformance_tests.grading.sandbox import Limits, SandboxError, SandboxWorker
+from rlspec.conformance_tests.runner import instance_inputs, registered, section_keys
+from rlspec.conformance_tests.sources import Expected, LiveOracle
+from rlspec.conformance_tests.strategies import build, family_options
+from rlspec.conformance_tests.worker import CallResult
+from rlspec.oracle.errors import InstanceError, UsageError
+from rlspec.spec.formula import Formula
 
 MAX_RESTARTS = 3  # worker endings (crash, exit, protocol) per formula before its other cases are skipped
 
@@ -336,7 +336,7 @@ def grade_submission(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from conformance_tests.grading import feedback
+    from rlspec.conformance_tests.grading import feedback
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

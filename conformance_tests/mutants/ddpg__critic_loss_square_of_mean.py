@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("ddpg.critic_loss",)

@@ -4,7 +4,7 @@ time-out as terminal, and as common: replay buffers that drop the `done` column)
 
 from typing import Any
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("ddpg.critic_target",)

@@ -4,7 +4,7 @@ network each step; a classic when a library's "polyak" parameter means 1 - tau).
 
 from typing import Any
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("ddpg.soft_update",)

@@ -5,8 +5,8 @@ was meant)."""
 
 from typing import Any
 
-from conformance_tests.examples.np_dpg import _reward, _transition, fsca_v
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_dpg import _reward, _transition, fsca_v
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("fsca.q",)

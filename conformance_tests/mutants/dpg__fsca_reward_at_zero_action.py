@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_dpg import _transition
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_dpg import _transition
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("fsca.v", "fsca.value", "fsca.q")

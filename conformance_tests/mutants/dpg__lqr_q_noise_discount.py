@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples import np_dpg
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples import np_dpg
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("lqr.q",)

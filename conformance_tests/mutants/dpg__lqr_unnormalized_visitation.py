@@ -4,8 +4,8 @@ second moment E_{s ~ d_mu}[s s^T] is meant."""
 
 from typing import Any
 
-from conformance_tests.examples import np_dpg
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples import np_dpg
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("lqr.visitation",)

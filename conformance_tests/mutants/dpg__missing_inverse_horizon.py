@@ -4,8 +4,8 @@ simply dropped)."""
 
 from typing import Any
 
-from conformance_tests.examples import np_dpg
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples import np_dpg
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("dpg.gradient", "fsca.gradient")

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_entropy import _log_policy, _q_from_v
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_entropy import _log_policy, _q_from_v
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("soft.t_pi",)

@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance_tests.examples.np_mdp import _policy
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_mdp import _policy
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = NDArray[np.float64]
 KILLS = ("pg.gradient",)
 
 
 def pg_gradient(P: Array, R: Array, gamma: float, mu: Array, theta: Array) -> Array:
-    from conformance_tests.examples import np_mdp
+    from rlspec.conformance_tests.examples import np_mdp
 
     adv = np.asarray(np_mdp.mdp_advantage(P, R, gamma, theta))
     out: Array = mu[:, None] * _policy(theta) * adv / (1.0 - gamma)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = NDArray[np.float64]
 KILLS = ("pg.gradient",)
 
 
 def pg_gradient(P: Array, R: Array, gamma: float, mu: Array, theta: Array) -> Array:
-    from conformance_tests.examples import np_mdp
+    from rlspec.conformance_tests.examples import np_mdp
 
     return -np.asarray(np_mdp.pg_gradient(P, R, gamma, mu, theta))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance_tests.examples.np_mdp import _policy
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_mdp import _policy
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = NDArray[np.float64]
 KILLS = ("pg.gradient",)

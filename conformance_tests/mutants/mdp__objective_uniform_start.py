@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = NDArray[np.float64]
 KILLS = ("pg.objective",)
 
 
 def pg_objective(P: Array, R: Array, gamma: float, mu: Array, theta: Array) -> float:
-    from conformance_tests.examples import np_mdp
+    from rlspec.conformance_tests.examples import np_mdp
 
     return float(np.mean(np_mdp.mdp_v(P, R, gamma, theta)))

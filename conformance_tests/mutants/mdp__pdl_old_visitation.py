@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance_tests.examples.np_mdp import _policy
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_mdp import _policy
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = NDArray[np.float64]
 KILLS = ("pg.performance_difference",)
@@ -16,7 +16,7 @@ KILLS = ("pg.performance_difference",)
 def pg_performance_difference(
     P: Array, R: Array, gamma: float, mu: Array, theta: Array, theta_new: Array
 ) -> float:
-    from conformance_tests.examples import np_mdp
+    from rlspec.conformance_tests.examples import np_mdp
 
     d_old = np_mdp.mdp_visitation(P, gamma, mu, theta)
     adv = np_mdp.mdp_advantage(P, R, gamma, theta)

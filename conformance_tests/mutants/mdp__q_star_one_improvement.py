@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = NDArray[np.float64]
 KILLS = ("mdp.q_star",)
 
 
 def mdp_q_star(P: Array, R: Array, gamma: float) -> Array:
-    from conformance_tests.examples import np_mdp
+    from rlspec.conformance_tests.examples import np_mdp
 
     n, a = P.shape[:2]
     v_uniform = np_mdp.mdp_v(P, R, gamma, np.zeros((n, a)))

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_natural_gradient import dist_gradient_gaussian
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_natural_gradient import dist_gradient_gaussian
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("dist.fisher_gaussian", "dist.natural_direction_gaussian")

@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_natural_gradient import (
+from rlspec.conformance_tests.examples.np_natural_gradient import (
     dist_gradient_categorical,
     dist_gradient_gaussian,
     dist_natural_direction_categorical,
     dist_natural_direction_gaussian,
 )
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("dist.natural_step_categorical", "dist.natural_step_gaussian")

@@ -5,8 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_npg import _advantage, _policy, _visitation
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import _advantage, _policy, _visitation
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("npg.compatible_loss",)
 

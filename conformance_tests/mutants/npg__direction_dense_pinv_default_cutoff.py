@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_npg import _advantage, _policy, _visitation, npg_fisher
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import _advantage, _policy, _visitation, npg_fisher
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("npg.direction",)
 EXAMPLES = 40  # only near-deterministic policies expose it: 20 draws miss it on some seeds

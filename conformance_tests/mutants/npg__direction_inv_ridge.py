@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_npg import _advantage, _policy, _visitation, npg_fisher
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import _advantage, _policy, _visitation, npg_fisher
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("npg.direction",)
 

@@ -3,8 +3,8 @@ compatible regression's weights) used as F^+ grad V (eq 19 read as F^+ grad V = 
 
 from typing import Any
 
-from conformance_tests.examples.np_npg import npg_compatible_regression
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import npg_compatible_regression
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("npg.direction",)
 

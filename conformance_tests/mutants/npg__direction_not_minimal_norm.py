@@ -4,8 +4,8 @@ and states mu never reaches (a zero Fisher block) get nonzero entries."""
 
 from typing import Any
 
-from conformance_tests.examples.np_npg import _advantage
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import _advantage
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("npg.direction", "npg.compatible_regression")
 

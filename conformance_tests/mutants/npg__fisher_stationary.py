@@ -3,8 +3,8 @@
 
 from typing import Any
 
-from conformance_tests.examples.np_npg import _block_fisher, _policy, _stationary
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import _block_fisher, _policy, _stationary
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("npg.fisher",)
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from conformance_tests.examples.np_ppo import _ratio, _softmax, _visitation_and_advantage
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_ppo import _ratio, _softmax, _visitation_and_advantage
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = NDArray[np.float64]
 Scalar = float | np.floating[Any] | Array

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("sac.q_target",)
 

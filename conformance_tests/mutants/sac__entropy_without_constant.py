@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_sac import _quadratic
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_sac import _quadratic
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("sac.policy_objective",)

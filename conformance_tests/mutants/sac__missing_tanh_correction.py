@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples import np_sac
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples import np_sac
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("sac.tanh_gaussian_log_prob", "sac.squashed_policy_objective", "sac.squashed_policy_gradient")
 

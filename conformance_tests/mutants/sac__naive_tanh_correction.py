@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("sac.tanh_gaussian_log_prob",)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples import np_sac
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples import np_sac
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("sac.policy_loss_batch", "sac.policy_loss_batch_gradient")
 EXAMPLES = 20  # needs a batch of at least two states

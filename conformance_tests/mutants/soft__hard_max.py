@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("soft.t_opt", "soft.f_opt", "soft.v_star", "soft.q_star")

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 # soft.t_opt and soft.greedy_policy share the bug but their sampled inputs (|V|, |Q| ~ 1, lambda >= 1e-3)
 # rarely reach exp's range; the fixed points (values ~ |R| / (1 - gamma)) overflow reliably.

@@ -5,8 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_entropy import soft_q_star
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_entropy import soft_q_star
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 Array = Any
 KILLS = ("soft.greedy_policy", "soft.policy_star", "soft.policy_iteration")

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_trpo import _gain, trpo_mean_kl, trpo_step
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_trpo import _gain, trpo_mean_kl, trpo_step
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("trpo.line_search_backtracks",)
 

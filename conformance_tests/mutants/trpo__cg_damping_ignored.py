@@ -3,8 +3,8 @@ the caller asked for (F + damping I) x = g)."""
 
 from typing import Any
 
-from conformance_tests.examples.np_trpo import trpo_conjugate_gradient as _cg
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_trpo import trpo_conjugate_gradient as _cg
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("trpo.conjugate_gradient",)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_npg import _policy, _visitation
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import _policy, _visitation
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("trpo.fisher_vector_product", "trpo.kl_quadratic")
 

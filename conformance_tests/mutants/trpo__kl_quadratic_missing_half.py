@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_trpo import trpo_fisher_vector_product
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_trpo import trpo_fisher_vector_product
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("trpo.kl_quadratic",)
 

@@ -5,9 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_npg import _advantage, _visitation
-from conformance_tests.examples.np_trpo import _kl_rows, trpo_surrogate
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import _advantage, _visitation
+from rlspec.conformance_tests.examples.np_trpo import _kl_rows, trpo_surrogate
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("trpo.mean_kl", "trpo.max_kl", "trpo.lower_bound")
 

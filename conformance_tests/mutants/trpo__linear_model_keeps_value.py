@@ -5,8 +5,8 @@ registry's model is the change V_t(theta) - V^{pi_t}(mu))."""
 
 from typing import Any
 
-from conformance_tests.examples import np_trpo
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples import np_trpo
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("trpo.surrogate_linear",)
 

@@ -5,9 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples.np_npg import _advantage
-from conformance_tests.examples.np_trpo import trpo_max_kl, trpo_surrogate
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.np_npg import _advantage
+from rlspec.conformance_tests.examples.np_trpo import trpo_max_kl, trpo_surrogate
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("trpo.lower_bound",)
 

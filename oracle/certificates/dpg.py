@@ -23,8 +23,8 @@ from typing import Any
 
 from mpmath import mp
 
-from reference import dpg
-from reference.numbers import Mat, identity, mat, to_mpf, transpose, vec
+from rlspec.reference import dpg
+from rlspec.reference.numbers import Mat, identity, mat, to_mpf, transpose, vec
 
 
 def _frobenius(X: Mat) -> Any:

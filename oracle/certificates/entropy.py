@@ -15,8 +15,8 @@ from typing import Any
 
 from mpmath import mp
 
-from reference import entropy
-from reference.numbers import Real, dot, to_mpf, vec
+from rlspec.reference import entropy
+from rlspec.reference.numbers import Real, dot, to_mpf, vec
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]

@@ -24,8 +24,8 @@ import mpmath
 import numpy as np
 from mpmath import mp
 
-from reference import mdp
-from reference.numbers import exact_fraction, exponent_bound, fixed_array
+from rlspec.reference import mdp
+from rlspec.reference.numbers import exact_fraction, exponent_bound, fixed_array
 
 GUARD = 64
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from mpmath import iv, mp
 
-from oracle.certificates.intervals import distance, exact, exact_vec, isum, precision
-from reference.natural_gradient import zero_gradient_categorical, zero_gradient_gaussian
+from rlspec.oracle.certificates.intervals import distance, exact, exact_vec, isum, precision
+from rlspec.reference.natural_gradient import zero_gradient_categorical, zero_gradient_gaussian
 
 # ---- the bound -------------------------------------------------------------------------------
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from oracle.certificates import mdp as core
-from reference import mdp
-from reference.npg import reachable
-from reference.numbers import exact_fraction
+from rlspec.oracle.certificates import mdp as core
+from rlspec.reference import mdp
+from rlspec.reference.npg import reachable
+from rlspec.reference.numbers import exact_fraction
 
 
 def _centred_advantage(
@@ -78,7 +78,7 @@ def step(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, delta: Any, *, value: 
     the bound is +inf."""
     from mpmath import mp
 
-    from oracle.certificates import mdp as core_cert
+    from rlspec.oracle.certificates import mdp as core_cert
 
     rows = [list(r) for r in value]
     if len(rows[0]) == 1:

@@ -18,9 +18,9 @@ from typing import Any
 
 from mpmath import iv, mp
 
-from oracle.certificates import mdp as core
-from oracle.certificates.intervals import Interval, distance, exact, isum, precision
-from reference import mdp
+from rlspec.oracle.certificates import mdp as core
+from rlspec.oracle.certificates.intervals import Interval, distance, exact, isum, precision
+from rlspec.reference import mdp
 
 # tests/reference/test_ppo.py enters the certificate's precision under this name
 _interval_precision = precision

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from oracle.families.common import flag_param, positive_param, scalar_param
-from oracle.instance import Instance
+from rlspec.oracle.families.common import flag_param, positive_param, scalar_param
+from rlspec.oracle.instance import Instance
 
 
 def sizes(instance: Instance) -> dict[str, int]:

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from oracle.errors import InstanceError
-from oracle.instance import Instance, exact
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.instance import Instance, exact
 
 Shape = tuple[int, ...]
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from oracle.errors import InstanceError
-from oracle.families.common import array, positive_param, sample_budget, shape_of
-from oracle.instance import Instance
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.families.common import array, positive_param, sample_budget, shape_of
+from rlspec.oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"support": (1, 6)}
 CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {

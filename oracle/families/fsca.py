@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from oracle.errors import InstanceError
-from oracle.families.common import array, discount, shape_of, start_distribution
-from oracle.families.lqr import symmetric
-from oracle.instance import Instance
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.families.common import array, discount, shape_of, start_distribution
+from rlspec.oracle.families.lqr import symmetric
+from rlspec.oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 4), "action_dim": (1, 3)}
 CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {

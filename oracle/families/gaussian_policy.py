@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from oracle.errors import InstanceError
-from oracle.families.common import array, positive_param, shape_of, show
-from oracle.instance import Instance
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.families.common import array, positive_param, shape_of, show
+from rlspec.oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 3), "dims": (1, 3)}
 CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {"spread": ("moderate", "wide", "narrow", "saturated")}

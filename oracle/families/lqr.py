@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 from mpmath import mp
 
-from oracle.errors import InstanceError
-from oracle.families.common import array, discount, shape_of, show
-from oracle.instance import Instance
-from reference.dpg import closed_loop
-from reference.numbers import to_mpf
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.families.common import array, discount, shape_of, show
+from rlspec.oracle.instance import Instance
+from rlspec.reference.dpg import closed_loop
+from rlspec.reference.numbers import to_mpf
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"n": (1, 4), "m": (1, 3)}
 CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from oracle.errors import InstanceError
-from oracle.families.common import (
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.families.common import (
     array,
     count_param,
     discount,
@@ -18,7 +18,7 @@ from oracle.families.common import (
     shape_of,
     start_distribution,
 )
-from oracle.instance import Instance
+from rlspec.oracle.instance import Instance
 
 
 def sizes(instance: Instance) -> dict[str, int]:

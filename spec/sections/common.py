@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spec.formula import Arg, Tolerance
+from rlspec.spec.formula import Arg, Tolerance
 
 P = Arg("P", ("S", "A", "S"), "P", "P[s][a][s'] = P(s' | s, a); rows sum to 1", domain="transition")
 R = Arg("R", ("S", "A", "S"), "R", "R[s][a][s'] = r(s, a, s')", domain="reward")

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from functools import partial
 
-from spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import GAMMA, MU
+from rlspec.spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
+from rlspec.spec.sections.common import GAMMA, MU
 
 TITLE = "Deterministic Policy Gradient (DPG)"
 SILVER = "Silver et al. 2014, Deterministic policy gradient algorithms (ICML)"
 LILLICRAP = "Lillicrap et al. 2016, Continuous control with deep reinforcement learning (ICLR)"
 FAZEL = "Fazel et al. 2018, Global convergence of policy gradient methods for the linear quadratic regulator (ICML)"
 TEST = "tests/reference/test_dpg.py"
-CERT = "oracle.certificates.dpg"
+CERT = "rlspec.oracle.certificates.dpg"
 
 # ---- lqr family ---------------------------------------------------------------------------------
 
@@ -161,7 +161,7 @@ FORMULAS = (
         args=LQR_ARGS,
         output_shape=(),
         tolerance=LQR_VALUE,
-        reference="reference.dpg:value",
+        reference="rlspec.reference.dpg:value",
         certificate=f"{CERT}:lqr_value",
         notes="s_0 ~ N(0, Sigma0); lecture eq 33 with mu = N(0, Sigma0).",
     ),
@@ -173,7 +173,7 @@ FORMULAS = (
         args=(GAMMA, A, B, Q, R, W, K, S_LQR, A_LQR),
         output_shape=(),
         tolerance=LQR_Q,
-        reference="reference.dpg:q",
+        reference="rlspec.reference.dpg:q",
         references=(SILVER,),
         certificate=f"{CERT}:lqr_q",
     ),
@@ -185,7 +185,7 @@ FORMULAS = (
         args=(GAMMA, A, B, W, SIGMA0, K),
         output_shape=("n", "n"),
         tolerance=LQR_VISITATION,
-        reference="reference.dpg:visitation",
+        reference="rlspec.reference.dpg:visitation",
         certificate=f"{CERT}:lqr_visitation",
         notes=(
             "Normalization: d_mu^K is the probability measure (1-gamma) sum_t gamma^t law(s_t) (as mdp.visitation), "
@@ -201,7 +201,7 @@ FORMULAS = (
         args=LQR_ARGS,
         output_shape=("m", "n"),
         tolerance=LQR_GRADIENT,
-        reference="reference.dpg:gradient",
+        reference="rlspec.reference.dpg:gradient",
         certificate=f"{CERT}:dpg_gradient",
         notes="Indexed like K: entry [i][j] is the derivative in K[i][j] (not its transpose).",
     ),
@@ -213,7 +213,7 @@ FORMULAS = (
         args=FSCA_MDP_ARGS,
         output_shape=("S",),
         tolerance=FSCA_VALUE,
-        reference="reference.dpg:fsca_v",
+        reference="rlspec.reference.dpg:fsca_v",
         certificate=f"{CERT}:fsca_v",
     ),
     _fsca(
@@ -224,7 +224,7 @@ FORMULAS = (
         args=FSCA_ARGS,
         output_shape=(),
         tolerance=FSCA_VALUE,
-        reference="reference.dpg:fsca_value",
+        reference="rlspec.reference.dpg:fsca_value",
         certificate=f"{CERT}:fsca_value",
     ),
     _fsca(
@@ -235,7 +235,7 @@ FORMULAS = (
         args=(*FSCA_MDP_ARGS, A_FSCA),
         output_shape=("S",),
         tolerance=FSCA_Q,
-        reference="reference.dpg:fsca_q",
+        reference="rlspec.reference.dpg:fsca_q",
         certificate=f"{CERT}:fsca_q",
     ),
     _fsca(
@@ -246,7 +246,7 @@ FORMULAS = (
         args=(GAMMA, MU, L, G, THETA),
         output_shape=("S",),
         tolerance=FSCA_VISITATION,
-        reference="reference.dpg:fsca_visitation",
+        reference="rlspec.reference.dpg:fsca_visitation",
         certificate=f"{CERT}:fsca_visitation",
     ),
     _fsca(
@@ -257,7 +257,7 @@ FORMULAS = (
         args=FSCA_ARGS,
         output_shape=("S", "m"),
         tolerance=FSCA_GRADIENT,
-        reference="reference.dpg:fsca_gradient",
+        reference="rlspec.reference.dpg:fsca_gradient",
         certificate=f"{CERT}:fsca_gradient",
         notes="grad_a Q includes the terms through grad_a P(s'|s, a) (the second and third terms of eq 39).",
     ),
@@ -269,7 +269,7 @@ FORMULAS = (
         args=(REWARD, DONE, GAMMA_BATCH, Q_NEXT),
         output_shape=("N",),
         tolerance=DDPG_TARGET,
-        reference="reference.dpg:critic_target",
+        reference="rlspec.reference.dpg:critic_target",
         notes="done_i = 1 only for a true terminal state: a time-out must keep done_i = 0 (it bootstraps).",
     ),
     _ddpg(
@@ -280,7 +280,7 @@ FORMULAS = (
         args=(REWARD, TERMINATED, TRUNCATED, GAMMA_BATCH, Q_NEXT),
         output_shape=("N",),
         tolerance=DDPG_TARGET,
-        reference="reference.dpg:critic_target_timeouts",
+        reference="rlspec.reference.dpg:critic_target_timeouts",
         references=(LILLICRAP, "Pardo et al. 2018, Time limits in reinforcement learning (ICML)"),
         notes=(
             "The Gymnasium-style split of done into terminated and truncated: a time limit is not part of the MDP, "
@@ -301,7 +301,7 @@ FORMULAS = (
             "np.size(q) * (amax(q) + amax(y))**2",
             "a mean (or, under a sum convention, a sum) of squares of differences: the sum's rounding bounds both",
         ),
-        reference="reference.dpg:critic_loss",
+        reference="rlspec.reference.dpg:critic_loss",
         conventions=CRITIC_LOSS_CONVENTIONS,
     ),
     _ddpg(
@@ -317,7 +317,7 @@ FORMULAS = (
             "np.size(q_pi) * amax(q_pi)",
             "a mean (or a sum) of N numbers: the sum's rounding bounds both reductions",
         ),
-        reference="reference.dpg:actor_objective",
+        reference="rlspec.reference.dpg:actor_objective",
         references=(SILVER, LILLICRAP),
         conventions=ACTOR_CONVENTIONS,
     ),
@@ -331,7 +331,7 @@ FORMULAS = (
         tolerance=Tolerance(
             "ddpg_soft_update", 16.0, "amax(theta) + amax(theta_target)", "two products and a sum per entry"
         ),
-        reference="reference.dpg:soft_update",
+        reference="rlspec.reference.dpg:soft_update",
         notes="tau weights the online parameters theta (tau is small, e.g. 0.005); the target keeps 1 - tau.",
     ),
 )

@@ -7,8 +7,8 @@ The temperature lambda is read from `params.lambda`; the adapter argument is nam
 
 from __future__ import annotations
 
-from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import GAMMA, MU, POLICY_ARGS, THETA, P, R
+from rlspec.spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
+from rlspec.spec.sections.common import GAMMA, MU, POLICY_ARGS, THETA, P, R
 
 TITLE = "Entropy regularization"
 NACHUM = "Nachum et al. 2017, Bridging the gap between value and policy based reinforcement learning"
@@ -131,10 +131,10 @@ def _formula(
         args=args,
         output_shape=shape,
         tolerance=tolerance,
-        reference=f"reference.entropy:{function}",
+        reference=f"rlspec.reference.entropy:{function}",
         references=references,
         bound="certified" if certified else "estimated",
-        certificate=f"oracle.certificates.entropy:{function}" if certified else None,
+        certificate=f"rlspec.oracle.certificates.entropy:{function}" if certified else None,
         notes=notes,
     )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from spec.formula import EquationRow, Erratum, Formula, Section
-from spec.sections.common import (
+from rlspec.spec.formula import EquationRow, Erratum, Formula, Section
+from rlspec.spec.sections.common import (
     DISTRIBUTION,
     GAMMA,
     GRADIENT,
@@ -40,8 +40,8 @@ FORMULAS = (
         args=POLICY_ARGS,
         output_shape=("S",),
         tolerance=VALUE,
-        reference="reference.mdp:v",
-        certificate="oracle.certificates.mdp:v",
+        reference="rlspec.reference.mdp:v",
+        certificate="rlspec.oracle.certificates.mdp:v",
     ),
     _tabular(
         id="mdp.q",
@@ -51,8 +51,8 @@ FORMULAS = (
         args=POLICY_ARGS,
         output_shape=("S", "A"),
         tolerance=VALUE,
-        reference="reference.mdp:q",
-        certificate="oracle.certificates.mdp:q",
+        reference="rlspec.reference.mdp:q",
+        certificate="rlspec.oracle.certificates.mdp:q",
     ),
     _tabular(
         id="mdp.advantage",
@@ -62,8 +62,8 @@ FORMULAS = (
         args=POLICY_ARGS,
         output_shape=("S", "A"),
         tolerance=VALUE,
-        reference="reference.mdp:advantage",
-        certificate="oracle.certificates.mdp:advantage",
+        reference="rlspec.reference.mdp:advantage",
+        certificate="rlspec.oracle.certificates.mdp:advantage",
     ),
     _tabular(
         id="mdp.visitation",
@@ -73,8 +73,8 @@ FORMULAS = (
         args=VISITATION_ARGS,
         output_shape=("S",),
         tolerance=DISTRIBUTION,
-        reference="reference.mdp:visitation",
-        certificate="oracle.certificates.mdp:visitation",
+        reference="rlspec.reference.mdp:visitation",
+        certificate="rlspec.oracle.certificates.mdp:visitation",
         references=("Agarwal et al. 2021, On the theory of policy gradient methods",),
     ),
     _tabular(
@@ -88,7 +88,7 @@ FORMULAS = (
         args=(P, MU, THETA),
         output_shape=("S",),
         tolerance=STATIONARY,
-        reference="reference.mdp:stationary",
+        reference="rlspec.reference.mdp:stationary",
         bound="estimated",
         references=(
             "Kemeny and Snell 1960, Finite Markov Chains",
@@ -111,8 +111,8 @@ FORMULAS = (
         args=TABULAR_ARGS,
         output_shape=(),
         tolerance=VALUE,
-        reference="reference.mdp:objective",
-        certificate="oracle.certificates.mdp:objective",
+        reference="rlspec.reference.mdp:objective",
+        certificate="rlspec.oracle.certificates.mdp:objective",
         references=(SUTTON,),
     ),
     _tabular(
@@ -126,8 +126,8 @@ FORMULAS = (
         args=TABULAR_ARGS,
         output_shape=("S", "A"),
         tolerance=GRADIENT,
-        reference="reference.mdp:gradient",
-        certificate="oracle.certificates.mdp:gradient",
+        reference="rlspec.reference.mdp:gradient",
+        certificate="rlspec.oracle.certificates.mdp:gradient",
         references=(SUTTON, "Agarwal et al. 2021, On the theory of policy gradient methods"),
     ),
     _tabular(
@@ -145,8 +145,8 @@ FORMULAS = (
         args=PAIR_ARGS,
         output_shape=(),
         tolerance=GRADIENT,
-        reference="reference.mdp:performance_difference",
-        certificate="oracle.certificates.mdp:performance_difference",
+        reference="rlspec.reference.mdp:performance_difference",
+        certificate="rlspec.oracle.certificates.mdp:performance_difference",
         references=("Kakade and Langford 2002, Approximately optimal approximate reinforcement learning",),
         notes="theta plays theta_t of the lecture, theta_new plays theta.",
     ),
@@ -159,8 +159,8 @@ FORMULAS = (
         args=(P, R, GAMMA),
         output_shape=("S",),
         tolerance=VALUE,
-        reference="reference.mdp:v_star",
-        certificate="oracle.certificates.mdp:v_star",
+        reference="rlspec.reference.mdp:v_star",
+        certificate="rlspec.oracle.certificates.mdp:v_star",
         notes="Policy iteration to an optimal deterministic policy, then its exact evaluation.",
     ),
     _tabular(
@@ -172,8 +172,8 @@ FORMULAS = (
         args=(P, R, GAMMA),
         output_shape=("S", "A"),
         tolerance=VALUE,
-        reference="reference.mdp:q_star",
-        certificate="oracle.certificates.mdp:q_star",
+        reference="rlspec.reference.mdp:q_star",
+        certificate="rlspec.oracle.certificates.mdp:q_star",
     ),
 )
 

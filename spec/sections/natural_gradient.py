@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
+from rlspec.spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
 
 TITLE = "Natural Gradient over Distributions"
 GRADIENT_TITLE = "Gradient Method over Distributions"
@@ -148,10 +148,10 @@ def _dist(
         args,
         out,
         tol,
-        f"reference.natural_gradient:{fn}",
+        f"rlspec.reference.natural_gradient:{fn}",
         refs,
         bound="certified",
-        certificate=f"oracle.certificates.natural_gradient:certify_{fn}",
+        certificate=f"rlspec.oracle.certificates.natural_gradient:certify_{fn}",
         notes=notes,
     )
 

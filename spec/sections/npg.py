@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import (
+from rlspec.spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
+from rlspec.spec.sections.common import (
     AGARWAL,
     DISTRIBUTION,
     MU,
@@ -90,7 +90,7 @@ FORMULAS = (
         args=VISITATION_ARGS,
         output_shape=("S*A", "S*A"),
         tolerance=DISTRIBUTION,
-        reference="reference.npg:fisher",
+        reference="rlspec.reference.npg:fisher",
         references=(AMARI, KAKADE, AGARWAL),
         notes=(
             "Eq 18. Equals (1 - gamma) E_tau[sum_t gamma^t grad log pi grad log pi^T]; with the softmax "
@@ -117,7 +117,7 @@ FORMULAS = (
         args=(P, MU, THETA),
         output_shape=("S*A", "S*A"),
         tolerance=FISHER_AVERAGE,
-        reference="reference.npg:fisher_average",
+        reference="rlspec.reference.npg:fisher_average",
         notes=(
             "Eq 17. d^pi depends on mu when P_pi has several recurrent classes (mdp.stationary computes "
             "the absorption-weighted mixture). Transient states get a zero block."
@@ -134,9 +134,9 @@ FORMULAS = (
         args=TABULAR_ARGS,
         output_shape=("S", "A"),
         tolerance=NATURAL_DIRECTION,
-        reference="reference.npg:direction",
+        reference="rlspec.reference.npg:direction",
         bound="certified",
-        certificate="oracle.certificates.npg:direction",
+        certificate="rlspec.oracle.certificates.npg:direction",
         references=(AMARI, KAKADE, AGARWAL),
         notes=(
             "Eq 19. The pseudo-inverse removes the constant vector of each state's block (a softmax "
@@ -156,7 +156,7 @@ FORMULAS = (
         args=(*TABULAR_ARGS, OMEGA),
         output_shape=(),
         tolerance=COMPATIBLE_LOSS,
-        reference="reference.npg:compatible_loss",
+        reference="rlspec.reference.npg:compatible_loss",
         notes="Eq 20's objective.",
     ),
     _tabular(
@@ -173,9 +173,9 @@ FORMULAS = (
         args=TABULAR_ARGS,
         output_shape=("S", "A"),
         tolerance=COMPATIBLE,
-        reference="reference.npg:compatible_regression",
+        reference="rlspec.reference.npg:compatible_regression",
         bound="certified",
-        certificate="oracle.certificates.npg:compatible_regression",
+        certificate="rlspec.oracle.certificates.npg:compatible_regression",
         notes="Eqs 20, 21 (and 19: F^+ grad V = omega* / (1 - gamma)).",
     ),
     _tabular(
@@ -190,7 +190,7 @@ FORMULAS = (
         args=(*POLICY_ARGS, ETA),
         output_shape=("S", "A"),
         tolerance=SOFTMAX_UPDATE,
-        reference="reference.npg:softmax_update",
+        reference="rlspec.reference.npg:softmax_update",
         notes=(
             "Eq 22, at every state. It equals softmax(theta + eta F^+ grad V) on the states with "
             "d_mu(s) > 0; where d_mu(s) = 0 the NPG step leaves pi(.|s) unchanged (erratum "

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import PAIR_ARGS, THETA, THETA_NEW, TRPO_PAPER
+from rlspec.spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
+from rlspec.spec.sections.common import PAIR_ARGS, THETA, THETA_NEW, TRPO_PAPER
 
 TITLE = "Proximal Policy Optimization (PPO)"
 PPO_PAPER = "Schulman et al. 2017, Proximal policy optimization algorithms (arXiv:1707.06347)"
@@ -106,8 +106,8 @@ FORMULAS = (
         args=(THETA, THETA_NEW),
         output_shape=("S", "A"),
         tolerance=RATIO,
-        reference="reference.ppo:ratio",
-        certificate="oracle.certificates.ppo:ratio",
+        reference="rlspec.reference.ppo:ratio",
+        certificate="rlspec.oracle.certificates.ppo:ratio",
         notes="The lecture prints r(theta) = pi_theta(a|s) / pi_theta(a|s) (identically 1): erratum "
         "ppo.ratio_printed.",
     ),
@@ -125,8 +125,8 @@ FORMULAS = (
         args=PAIR_ARGS,
         output_shape=(),
         tolerance=PPO_VALUE,
-        reference="reference.ppo:surrogate",
-        certificate="oracle.certificates.ppo:surrogate",
+        reference="rlspec.reference.ppo:surrogate",
+        certificate="rlspec.oracle.certificates.ppo:surrogate",
         references=(PPO_PAPER, TRPO_PAPER),
         notes=(
             "Exactly the right-hand side of eq 30, without the constant V^{pi_t}(mu) and the factor "
@@ -149,8 +149,8 @@ FORMULAS = (
         args=(*PAIR_ARGS, EPSILON),
         output_shape=(),
         tolerance=PPO_VALUE,
-        reference="reference.ppo:clip_objective",
-        certificate="oracle.certificates.ppo:clip_objective",
+        reference="rlspec.reference.ppo:clip_objective",
+        certificate="rlspec.oracle.certificates.ppo:clip_objective",
         notes="Eq 31 with eq 32's clip, in the lecture's normalization (no 1/(1 - gamma), no V^{pi_t}(mu)).",
     ),
     _tabular(
@@ -168,8 +168,8 @@ FORMULAS = (
         args=(*PAIR_ARGS, EPSILON),
         output_shape=("S", "A"),
         tolerance=PPO_VALUE,
-        reference="reference.ppo:clip_gradient",
-        certificate="oracle.certificates.ppo:clip_gradient",
+        reference="rlspec.reference.ppo:clip_gradient",
+        certificate="rlspec.oracle.certificates.ppo:clip_gradient",
         notes="The gradient with respect to theta_new (theta_t fixed). " + KINK_NOTE,
     ),
     _batch(
@@ -184,8 +184,8 @@ FORMULAS = (
         args=BATCH_ARGS,
         output_shape=(),
         tolerance=PPO_BATCH,
-        reference="reference.ppo:clip_objective_batch",
-        certificate="oracle.certificates.ppo:clip_objective_batch",
+        reference="rlspec.reference.ppo:clip_objective_batch",
+        certificate="rlspec.oracle.certificates.ppo:clip_objective_batch",
         notes="The sample form of eq 31 that libraries implement (PPO paper, eq 7).",
     ),
     _batch(
@@ -199,8 +199,8 @@ FORMULAS = (
         args=BATCH_ARGS,
         output_shape=("N",),
         tolerance=PPO_BATCH_GRADIENT,
-        reference="reference.ppo:clip_gradient_batch",
-        certificate="oracle.certificates.ppo:clip_gradient_batch",
+        reference="rlspec.reference.ppo:clip_gradient_batch",
+        certificate="rlspec.oracle.certificates.ppo:clip_gradient_batch",
         notes="Conventions as for ppo.clip_objective_batch (a loss's gradient is the negative). " + KINK_NOTE,
     ),
 )

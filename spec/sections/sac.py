@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from spec.formula import Arg, Convention, EquationRow, Formula, Section, Tolerance
+from rlspec.spec.formula import Arg, Convention, EquationRow, Formula, Section, Tolerance
 
 TITLE = "Soft Actor Critic (SAC)"
 HAARNOJA = (
@@ -184,7 +184,7 @@ FORMULAS = (
         args=(R, DONE, GAMMA, Q1_NEXT, Q2_NEXT, LOGP_NEXT, ALPHA_BATCH),
         output_shape=("N",),
         tolerance=Q_TARGET,
-        reference="reference.sac:q_target",
+        reference="rlspec.reference.sac:q_target",
         references=(HAARNOJA, HAARNOJA_B, FUJIMOTO),
         notes="The entropy term is inside the done mask: a terminal next state contributes nothing.",
     ),
@@ -199,7 +199,7 @@ FORMULAS = (
         args=(U, MEAN, LOG_STD, SCALE),
         output_shape=("S",),
         tolerance=LOG_PROB,
-        reference="reference.sac:tanh_gaussian_log_prob",
+        reference="rlspec.reference.sac:tanh_gaussian_log_prob",
         conventions=SCALE_JACOBIAN,
         notes="Input is the pre-squash u (a = scale * tanh(u) + bias is recovered from it), so the value is"
         " defined and finite for every u, including saturated |u| = 20 where tanh(u) rounds to 1. The"
@@ -216,7 +216,7 @@ FORMULAS = (
         args=GAUSS_ARGS,
         output_shape=("S",),
         tolerance=GAUSS_OBJECTIVE,
-        reference="reference.sac:policy_objective",
+        reference="rlspec.reference.sac:policy_objective",
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE,
     ),
@@ -230,7 +230,7 @@ FORMULAS = (
         args=GAUSS_ARGS,
         output_shape=("S", "2", "m"),
         tolerance=GAUSS_OBJECTIVE,
-        reference="reference.sac:policy_gradient",
+        reference="rlspec.reference.sac:policy_gradient",
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE + " [s][0] is the gradient in mean, [s][1] in log_std.",
     ),
@@ -245,7 +245,7 @@ FORMULAS = (
         args=SQUASHED_ARGS,
         output_shape=("S",),
         tolerance=SQUASHED_OBJECTIVE,
-        reference="reference.sac:squashed_policy_objective",
+        reference="rlspec.reference.sac:squashed_policy_objective",
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE + " Dimensions of a~ are independent and the log-determinant is a sum, so the"
         " expectation is exact from one-dimensional Gaussian integrals (Gauss-Legendre quadrature with an"
@@ -263,7 +263,7 @@ FORMULAS = (
         args=SQUASHED_ARGS,
         output_shape=("S", "2", "m"),
         tolerance=SQUASHED_OBJECTIVE,
-        reference="reference.sac:squashed_policy_gradient",
+        reference="rlspec.reference.sac:squashed_policy_gradient",
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE + " [s][0] is the gradient in mean, [s][1] in log_std.",
     ),
@@ -279,7 +279,7 @@ FORMULAS = (
         args=(EPS, *SQUASHED_ARGS),
         output_shape=(),
         tolerance=BATCH_LOSS,
-        reference="reference.sac:policy_loss_batch",
+        reference="rlspec.reference.sac:policy_loss_batch",
         conventions=BATCH_REDUCTION,
         notes=CRITIC_NOTE.replace(" Output per state.", "") + " The Monte Carlo loss libraries compute;"
         " its expectation over eps is sac.squashed_policy_objective averaged over the states.",
@@ -294,7 +294,7 @@ FORMULAS = (
         args=(EPS, *SQUASHED_ARGS),
         output_shape=("S", "2", "m"),
         tolerance=BATCH_GRADIENT,
-        reference="reference.sac:policy_loss_batch_gradient",
+        reference="rlspec.reference.sac:policy_loss_batch_gradient",
         conventions=BATCH_REDUCTION,
         notes="What autodiff returns for sac.policy_loss_batch with rsample (the reparameterization):"
         " [i][0] the gradient in mean_i, [i][1] in log_std_i.",
@@ -315,7 +315,7 @@ FORMULAS = (
             "alpha (or |log_alpha|, or 1 for the declared conventions) times a mean (or a sum: times N) of"
             " logp + target_entropy",
         ),
-        reference="reference.sac:temperature_objective",
+        reference="rlspec.reference.sac:temperature_objective",
         conventions=TEMPERATURE,
         notes="The parameterization is a declared convention: libraries write the loss in log_alpha"
         " (-log_alpha * mean(...)); its value differs, its fixed point does not.",
@@ -335,7 +335,7 @@ FORMULAS = (
             _TEMPERATURE_TERMS,
             "as the temperature loss",
         ),
-        reference="reference.sac:temperature_gradient",
+        reference="rlspec.reference.sac:temperature_gradient",
         conventions=TEMPERATURE_GRADIENT,
         notes="In the alpha parameterization (or for the log-alpha loss) the gradient is -mean(logp +"
         " target_entropy): a declared convention.",

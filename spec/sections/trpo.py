@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
-from spec.sections.common import (
+from rlspec.spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
+from rlspec.spec.sections.common import (
     PAIR_ARGS,
     TABULAR_ARGS,
     THETA,
@@ -143,7 +143,7 @@ FORMULAS = (
         args=PAIR_ARGS,
         output_shape=(),
         tolerance=SURROGATE,
-        reference="reference.trpo:surrogate",
+        reference="rlspec.reference.trpo:surrogate",
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 24; theta = theta_t (the data-collecting policy), theta_new = the argument theta of V_t.",
     ),
@@ -162,7 +162,7 @@ FORMULAS = (
         args=PAIR_ARGS,
         output_shape=(),
         tolerance=LOWER_BOUND,
-        reference="reference.trpo:lower_bound",
+        reference="rlspec.reference.trpo:lower_bound",
         notes=(
             "Eq 25's right-hand side: V^{pi_new}(mu) >= it. The max and eps_t range over every state "
             "(also those d_mu never reaches). Schulman et al.'s Theorem 1 has 4 eps gamma/(1-gamma)^2 "
@@ -179,7 +179,7 @@ FORMULAS = (
         args=(THETA, THETA_NEW),
         output_shape=(),
         tolerance=MAX_KL,
-        reference="reference.trpo:max_kl",
+        reference="rlspec.reference.trpo:max_kl",
         notes="Eqs 25, 26. Old policy first.",
     ),
     _trpo(
@@ -193,7 +193,7 @@ FORMULAS = (
         args=KL_ARGS,
         output_shape=(),
         tolerance=KL,
-        reference="reference.trpo:mean_kl",
+        reference="rlspec.reference.trpo:mean_kl",
         notes="Eq 27's constraint (and eq 28's left side of the quadratic model). Old policy first.",
     ),
     _trpo_npg(
@@ -204,7 +204,7 @@ FORMULAS = (
         args=PAIR_ARGS,
         output_shape=(),
         tolerance=LINEAR,
-        reference="reference.trpo:surrogate_linear",
+        reference="rlspec.reference.trpo:surrogate_linear",
         notes=(
             "Eq 28, left. It models V_t(theta) - V^{pi_t}(mu): the lecture's 'V_t(theta) approx ...' drops "
             "the constant V^{pi_t}(mu), which does not change the maximizer (erratum trpo.linear_model)."
@@ -218,7 +218,7 @@ FORMULAS = (
         args=KL_ARGS,
         output_shape=(),
         tolerance=KL_QUADRATIC,
-        reference="reference.trpo:kl_quadratic",
+        reference="rlspec.reference.trpo:kl_quadratic",
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 28, right: the second-order Taylor model of trpo.mean_kl at theta_t (F = npg.fisher).",
     ),
@@ -230,7 +230,7 @@ FORMULAS = (
         args=(*VISITATION_ARGS, V),
         output_shape=("S", "A"),
         tolerance=FVP,
-        reference="reference.trpo:fisher_vector_product",
+        reference="rlspec.reference.trpo:fisher_vector_product",
         notes="The Hessian-vector product of the mean KL at theta_t (npg.fisher times v), without forming F.",
     ),
     _trpo_npg(
@@ -244,9 +244,9 @@ FORMULAS = (
         args=(*TABULAR_ARGS, DELTA),
         output_shape=("S", "A"),
         tolerance=STEP,
-        reference="reference.trpo:step",
+        reference="rlspec.reference.trpo:step",
         bound="certified",
-        certificate="oracle.certificates.npg:step",
+        certificate="rlspec.oracle.certificates.npg:step",
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 29's solution: maximizes g^T x subject to (1/2) x^T F x <= delta (attained with equality).",
     ),
@@ -268,7 +268,7 @@ FORMULAS = (
         args=(*TABULAR_ARGS, DELTA, BETA, MAX_BACKTRACKS),
         output_shape=("S", "A"),
         tolerance=LINE_SEARCH,
-        reference="reference.trpo:line_search",
+        reference="rlspec.reference.trpo:line_search",
         notes=(
             "'TRPO is NPG with adaptive line search in implementations.' The rule is Spinning Up's (KL "
             "<= delta "
@@ -284,7 +284,7 @@ FORMULAS = (
         args=(*TABULAR_ARGS, DELTA, BETA, MAX_BACKTRACKS),
         output_shape=(),
         tolerance=BACKTRACKS,
-        reference="reference.trpo:line_search_backtracks",
+        reference="rlspec.reference.trpo:line_search_backtracks",
         output_dtype="int64",
     ),
     _trpo_npg(
@@ -304,7 +304,7 @@ FORMULAS = (
         args=(*TABULAR_ARGS, ITERATIONS, DAMPING),
         output_shape=("S", "A"),
         tolerance=CG,
-        reference="reference.trpo:conjugate_gradient",
+        reference="rlspec.reference.trpo:conjugate_gradient",
         references=(HESTENES, TRPO_PAPER),
         notes=(
             "The building block libraries use for F^+ g. With lambda = 0 (the lecture) and k = |S||A| "

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance_tests.runner import main
+from rlspec.conformance_tests.runner import main
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPLS = Path(__file__).resolve().parent / "impls"

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conformance_tests.compare import EPS64, compare
-from conformance_tests.worker import CallResult, Worker, decode, encode
-from spec.formula import Arg, Convention, Formula, Tolerance
+from rlspec.conformance_tests.compare import EPS64, compare
+from rlspec.conformance_tests.worker import CallResult, Worker, decode, encode
+from rlspec.spec.formula import Arg, Convention, Formula, Tolerance
 from tests.conformance.helpers import IMPLS, ROOT
 
 
@@ -95,9 +95,9 @@ def test_worker_times_out_and_restarts() -> None:
 
 
 def test_stored_vector_cases_drive_the_runner(tmp_path: Path) -> None:
-    from conformance_tests.runner import Session, registered
-    from conformance_tests.sources import StoredCases, case_from_vector
-    from oracle.vectors import CasePlan, build_case
+    from rlspec.conformance_tests.runner import Session, registered
+    from rlspec.conformance_tests.sources import StoredCases, case_from_vector
+    from rlspec.oracle.vectors import CasePlan, build_case
 
     docs = [build_case(CasePlan("mdp.v", k, "tabular", 50 + k, {}), dps=30) for k in range(2)]
     source = StoredCases({"mdp.v": [case_from_vector(d) for d in docs]})

@@ -1,4 +1,4 @@
-"""The pytest plugin (pytest --pyargs conformance_tests) and non-numpy return types."""
+"""The pytest plugin (pytest --pyargs rlspec.conformance_tests) and non-numpy return types."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance_tests.runner import registry
+from rlspec.conformance_tests.runner import registry
 from tests.conformance.helpers import EXAMPLE, IMPLS, ROOT, by_id, conform
 
 
@@ -91,7 +91,7 @@ def test_unknown_module_or_pattern_exits_2_with_one_line(tmp_path: Path) -> None
 
 def test_command_line_delegates_to_the_runner(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "oracle.cli", "conform", "no_such_module_xyz"],
+        [sys.executable, "-m", "rlspec", "conform", "no_such_module_xyz"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -174,7 +174,8 @@ def test_declared_conventions_are_recognized_and_reported(tmp_path: Path) -> Non
 
 
 def test_module_name_and_broken_import(tmp_path: Path) -> None:
-    status, doc, _, _ = conform("conformance_tests.examples.numpy_impl", "--formulas", "mdp.v", tmp=tmp_path)
+    example = "rlspec.conformance_tests.examples.numpy_impl"
+    status, doc, _, _ = conform(example, "--formulas", "mdp.v", tmp=tmp_path)
     assert status == 0 and by_id(doc)["mdp.v"]["status"] == "pass"
     broken = tmp_path / "broken.py"
     broken.write_text("import numpy\nraise ImportError('the GPU build is missing')\n")

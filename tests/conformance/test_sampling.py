@@ -1,4 +1,4 @@
-"""oracle.sampling and the suite's strategies: deterministic, in-domain, covering every family."""
+"""rlspec.oracle.sampling and the suite's strategies: deterministic, in-domain, covering every family."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from conformance_tests.runner import registry
-from conformance_tests.strategies import family_options, formula_draws
-from oracle.instance import from_mapping
-from oracle.sampling import resolve_shape, sample_domain, sample_instance
-from spec.formula import Arg, Formula, Tolerance
+from rlspec.conformance_tests.runner import registry
+from rlspec.conformance_tests.strategies import family_options, formula_draws
+from rlspec.oracle.instance import from_mapping
+from rlspec.oracle.sampling import resolve_shape, sample_domain, sample_instance
+from rlspec.spec.formula import Arg, Formula, Tolerance
 
 
 def _formula(*args: Arg, family: str = "batch") -> Formula:

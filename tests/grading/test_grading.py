@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from conformance_tests.grading.grade import main
-from conformance_tests.grading.sandbox import ProtocolError, parse_reply
-from oracle import cli
+from rlspec import cli
+from rlspec.conformance_tests.grading.grade import main
+from rlspec.conformance_tests.grading.sandbox import ProtocolError, parse_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -390,7 +390,7 @@ def test_rlspec_grade_subcommand(tmp_path: Path) -> None:
 
 
 def test_the_example_grading_file_is_valid() -> None:
-    from conformance_tests.grading import config
+    from rlspec.conformance_tests.grading import config
 
     cfg = config.load(ROOT / "conformance_tests" / "grading" / "example.toml")
     assert cfg.hidden_share == 0.5 and cfg.hidden_visibility == "after_published"
@@ -428,7 +428,7 @@ def _sandbox_user(config: str) -> str:
 def test_a_grader_error_on_one_formula_does_not_stop_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conformance_tests.sources import LiveOracle
+    from rlspec.conformance_tests.sources import LiveOracle
 
     original = LiveOracle.expected
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from mpmath import mp
 
-import spec
-from oracle.evaluate import arguments, compute, evaluate, leaves
-from oracle.families import tabular
-from oracle.instance import Instance, from_mapping
+from rlspec import spec
+from rlspec.oracle.evaluate import arguments, compute, evaluate, leaves
+from rlspec.oracle.families import tabular
+from rlspec.oracle.instance import Instance, from_mapping
 from tests.strategies import tabular_instances
 
 CERTIFIED = ("mdp.v", "mdp.q", "mdp.advantage", "mdp.visitation", "pg.objective", "pg.gradient",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from mpmath import mp
 
-from oracle.cli import main
+from rlspec.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "spec" / "examples" / "tabular-2state.json"
@@ -117,7 +117,7 @@ def test_list_names_every_formula(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_generate_is_byte_identical_across_processes_and_accepted_by_oracle(tmp_path: Path) -> None:
-    argv = [sys.executable, "-m", "oracle.cli", "generate", "tabular", "--seed", "7"]
+    argv = [sys.executable, "-m", "rlspec", "generate", "tabular", "--seed", "7"]
     argv += ["--states", "4", "--actions", "3"]
     first = subprocess.run(argv, capture_output=True, check=True, cwd=ROOT).stdout
     second = subprocess.run(argv, capture_output=True, check=True, cwd=ROOT).stdout
@@ -125,7 +125,7 @@ def test_generate_is_byte_identical_across_processes_and_accepted_by_oracle(tmp_
     path = tmp_path / "seed7.json"
     path.write_bytes(first)
     done = subprocess.run(
-        [sys.executable, "-m", "oracle.cli", "oracle", "mdp.q", "--instance", str(path), "--dps", "30"],
+        [sys.executable, "-m", "rlspec", "oracle", "mdp.q", "--instance", str(path), "--dps", "30"],
         capture_output=True, cwd=ROOT, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -8,9 +8,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from oracle.errors import InstanceError
-from oracle.families import tabular
-from oracle.instance import dumps, from_mapping, parse, to_json_value
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.families import tabular
+from rlspec.oracle.instance import dumps, from_mapping, parse, to_json_value
 
 
 def test_json_number_is_its_exact_binary64_value_and_strings_are_exact() -> None:
@@ -85,9 +85,9 @@ def test_bundled_examples_evaluate_every_mdp_formula() -> None:
 
     from mpmath import mp
 
-    from oracle.evaluate import evaluate, leaves
-    from oracle.instance import load
-    from spec.sections.mdp import FORMULAS
+    from rlspec.oracle.evaluate import evaluate, leaves
+    from rlspec.oracle.instance import load
+    from rlspec.spec.sections.mdp import FORMULAS
 
     for path in sorted((Path(__file__).resolve().parents[2] / "spec" / "examples").glob("tabular-*.json")):
         inst = load(path)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from oracle import vectors
+from rlspec.oracle import vectors
 from tests.conformance.helpers import EXAMPLE, MUTANTS, ROOT, by_id, conform
 
 SUBSET = ["mdp.v", "pg.gradient", "soft.v_star", "lqr.value", "ppo.clip_objective_batch"]

@@ -12,15 +12,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from mpmath import mp
 
-from oracle.certificates.dpg import horizon_norm
-from oracle.errors import InstanceError
-from oracle.evaluate import arguments, evaluate
-from oracle.families import fsca as fsca_family
-from oracle.families import lqr as lqr_family
-from oracle.instance import Instance, from_mapping
-from reference import dpg
-from reference.numbers import mat, to_mpf, transpose, vec
-from spec import formula
+from rlspec.oracle.certificates.dpg import horizon_norm
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.evaluate import arguments, evaluate
+from rlspec.oracle.families import fsca as fsca_family
+from rlspec.oracle.families import lqr as lqr_family
+from rlspec.oracle.instance import Instance, from_mapping
+from rlspec.reference import dpg
+from rlspec.reference.numbers import mat, to_mpf, transpose, vec
+from rlspec.spec import formula
 from tests.strategies_dpg import fsca_instances, lqr_instances
 
 DPS = 40
@@ -504,7 +504,7 @@ def test_cli_refuses_unstable_k(tmp_path: Any, capsys: Any) -> None:
     """A K that does not stabilize the discounted loop: one line naming K, exit status 2."""
     import json
 
-    from oracle.cli import main
+    from rlspec.cli import main
 
     raw = lqr_family.generate(3, n=2, m=1, gamma=0.9, rho=0.5)
     raw["K"] = [[100.0, -100.0]]

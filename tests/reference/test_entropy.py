@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mpmath import mp
 
-from oracle.evaluate import evaluate
-from oracle.instance import from_mapping
-from reference import entropy as E
-from reference import mdp
-from reference.numbers import identity, solve, to_mpf
+from rlspec.oracle.evaluate import evaluate
+from rlspec.oracle.instance import from_mapping
+from rlspec.reference import entropy as E
+from rlspec.reference import mdp
+from rlspec.reference.numbers import identity, solve, to_mpf
 from tests.strategies_entropy import SoftCase, soft_cases, tables, vectors
 
 DPS = 40
@@ -617,7 +617,7 @@ def test_oracle_policy_value_bounds_hold(case: SoftCase) -> None:
 def test_oracle_v_star_bound_at_gamma_099() -> None:
     """gamma = 0.99, rewards of size 1e3, lambda = 1e-6 and 1e2: the certified bound of soft.v_star at
     30 digits holds against value iteration at 90 digits (about 10^4 sweeps)."""
-    from oracle.families import tabular
+    from rlspec.oracle.families import tabular
 
     raw = tabular.generate(5, states=2, actions=2, gamma=0.99, kind="dense", logit_scale=8.0)
     raw["R"] = [[[1000 * x for x in row] for row in block] for block in raw["R"]]
@@ -635,7 +635,7 @@ def test_oracle_v_star_bound_at_gamma_099() -> None:
 def test_extreme_temperature_and_rewards() -> None:
     """lambda = 1e-6 and lambda = 1e2, rewards of size 1e3, gamma = 0.999: V* is finite, certified to
     far below 1e-20, and between the hard V* and V* + lambda log|A| / (1 - gamma)."""
-    from oracle.families import tabular
+    from rlspec.oracle.families import tabular
 
     raw = tabular.generate(7, states=3, actions=3, gamma=0.999, kind="dense", logit_scale=8.0)
     raw["R"] = [[[1000 * x for x in row] for row in block] for block in raw["R"]]
@@ -662,7 +662,7 @@ def test_certificates_contain_perturbed_values(case: SoftCase, seed: int, size: 
     answer known to 60), it returns a bound >= ||d|| (the true error), and not wildly more than
     ||d|| (1 + gamma) / (1 - gamma) plus rounding (for the fixed points; the policy's and the
     objective's bounds add the recomputed distance to ||d||)."""
-    from oracle.certificates import entropy as C
+    from rlspec.oracle.certificates import entropy as C
 
     rng = np.random.default_rng(seed)
     args = (case.P, case.R, case.gamma)

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mpmath import mp
 
-from oracle.instance import Instance, from_mapping
-from reference import mdp
-from reference.numbers import to_mpf
+from rlspec.oracle.instance import Instance, from_mapping
+from rlspec.reference import mdp
+from rlspec.reference.numbers import to_mpf
 from tests.strategies import tabular_instances
 
 DPS = 40

@@ -20,13 +20,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from mpmath import mp
 
-import spec
-from oracle.evaluate import arguments, compute, evaluate, leaves
-from oracle.families import dist_categorical, dist_gaussian
-from oracle.instance import Instance, from_mapping
-from oracle.sampling import sample_instance
-from reference import natural_gradient as ng
-from reference.numbers import to_mpf
+from rlspec import spec
+from rlspec.oracle.evaluate import arguments, compute, evaluate, leaves
+from rlspec.oracle.families import dist_categorical, dist_gaussian
+from rlspec.oracle.instance import Instance, from_mapping
+from rlspec.oracle.sampling import sample_instance
+from rlspec.reference import natural_gradient as ng
+from rlspec.reference.numbers import to_mpf
 from tests.strategies_natural_gradient import categorical_instances, directions, gaussian_instances
 
 DPS = 50

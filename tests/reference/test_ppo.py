@@ -14,13 +14,13 @@ from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 from mpmath import iv, mp
 
-import spec
-from oracle.certificates import ppo as certificates
-from oracle.evaluate import arguments, compute, evaluate, leaves, resolve
-from oracle.families import batch
-from oracle.instance import Instance, from_mapping
-from reference import mdp, ppo
-from reference.numbers import to_mpf
+from rlspec import spec
+from rlspec.oracle.certificates import ppo as certificates
+from rlspec.oracle.evaluate import arguments, compute, evaluate, leaves, resolve
+from rlspec.oracle.families import batch
+from rlspec.oracle.instance import Instance, from_mapping
+from rlspec.reference import mdp, ppo
+from rlspec.reference.numbers import to_mpf
 from tests.strategies_ppo import batch_instances, ppo_instances
 
 DPS = 40

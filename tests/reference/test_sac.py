@@ -18,13 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mpmath import mp
 
-from oracle import conventions
-from oracle.errors import InstanceError
-from oracle.evaluate import arguments, compute, evaluate
-from oracle.families import gaussian_policy
-from oracle.instance import Instance, from_mapping
-from reference import sac
-from reference.numbers import to_mpf
+from rlspec.oracle import conventions
+from rlspec.oracle.errors import InstanceError
+from rlspec.oracle.evaluate import arguments, compute, evaluate
+from rlspec.oracle.families import gaussian_policy
+from rlspec.oracle.instance import Instance, from_mapping
+from rlspec.reference import sac
+from rlspec.reference.numbers import to_mpf
 from tests.strategies_sac import binary64, gaussian_policy_instances, q_target_batches, temperature_batches
 
 DPS = 40
@@ -35,7 +35,7 @@ def close(got: Any, want: Any, digits: int = DPS - 4) -> bool:
 
 
 def args_of(formula_id: str, instance: Instance) -> list[Any]:
-    import spec
+    from rlspec import spec
 
     return arguments(spec.formula(formula_id), instance)
 
@@ -498,7 +498,7 @@ def test_family_generate_is_deterministic_and_pre_squash_reaches_saturation() ->
 )
 def test_oracle_bound_holds_against_recomputation_at_triple_digits(formula_id: str) -> None:
     """The printed bound contains the value recomputed at 3x the digits."""
-    import spec
+    from rlspec import spec
 
     raw = gaussian_policy.generate(seed=5, states=1, dims=2, spread="wide")
     raw["params"]["u"] = [[20.0, -3.5]]

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mpmath import mp
 
-from oracle.evaluate import evaluate
-from oracle.instance import from_mapping
-from reference import mdp, npg, trpo
-from reference.numbers import to_mpf
+from rlspec.oracle.evaluate import evaluate
+from rlspec.oracle.instance import from_mapping
+from rlspec.reference import mdp, npg, trpo
+from rlspec.reference.numbers import to_mpf
 from tests.strategies_npg import npg_instances, on_edges, parts, trpo_instances
 
 DPS = 40

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import spec
-from spec import lecture_map
+from rlspec import spec
+from rlspec.spec import lecture_map
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "lecture" / lecture_map.LECTURE.name

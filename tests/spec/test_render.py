@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import spec
-from spec import lecture_map, render
+from rlspec import spec
+from rlspec.spec import lecture_map, render
 
 GENERATED = sorted((p for p in render.render_all() if p != render.CONFORMANCE), key=str)
 

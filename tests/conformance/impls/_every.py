@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from conformance_tests.runner import registry
+from rlspec.conformance_tests.runner import registry
 
 
 def define_all(namespace: dict[str, Any], make: Callable[[Any], Callable[..., Any]]) -> None:

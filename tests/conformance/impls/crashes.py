@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 
 def mdp_v(*args: Any) -> Any:

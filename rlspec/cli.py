@@ -16,10 +16,10 @@ from collections.abc import Sequence
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import spec
-from oracle.errors import InstanceError, UsageError
-from oracle.evaluate import evaluate, lookup
-from oracle.instance import dumps, family_module, load, parse
+from rlspec import spec
+from rlspec.oracle.errors import InstanceError, UsageError
+from rlspec.oracle.evaluate import evaluate, lookup
+from rlspec.oracle.instance import dumps, family_module, load, parse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,7 +121,7 @@ def cmd_generate(family: str, seed: int, extra: Sequence[str]) -> int:
             raise UsageError(f"generate {family}: {f.id} needs the {f.family!r} family")
     try:
         if formulas:
-            from oracle.sampling import sample_instance
+            from rlspec.oracle.sampling import sample_instance
 
             raw = sample_instance(module, seed, options, formulas)
         else:
@@ -157,9 +157,9 @@ def _pop_formulas(extra: Sequence[str]) -> tuple[list[str], list[str]]:
 # Subcommands with their own argument parsers: everything after the name goes to them as is
 # (so `rlspec conform --help` shows the suite's options).
 DELEGATED = {
-    "conform": "conformance_tests.runner",
-    "vectors": "oracle.vectors",
-    "grade": "conformance_tests.grading.grade",
+    "conform": "rlspec.conformance_tests.runner",
+    "vectors": "rlspec.oracle.vectors",
+    "grade": "rlspec.conformance_tests.grading.grade",
 }
 
 
@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "generate":
             return cmd_generate(args.family, args.seed, extra)
         if args.command == "docs":
-            from spec.render import write_all
+            from rlspec.spec.render import write_all
 
             for path in write_all():
                 print(f"wrote {path}")
