@@ -29,7 +29,7 @@ from scipy.sparse.csgraph import connected_components
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rlspec import spec
-from rlspec.oracle import scales
+from rlspec.conformance_tests import scales
 from rlspec.oracle.evaluate import evaluate
 from rlspec.oracle.families import tabular
 from rlspec.oracle.instance import Instance, from_mapping

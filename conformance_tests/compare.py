@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from rlspec.conformance_tests import conventions, diagnose
+from rlspec.conformance_tests import scales as scale_helpers
 from rlspec.conformance_tests.worker import CallResult
-from rlspec.oracle import conventions
-from rlspec.oracle import scales as scale_helpers
 from rlspec.spec.formula import Formula
 
 EPS64 = 2.0**-52
@@ -51,6 +51,7 @@ class Outcome:
     limits: dict[str, float] = field(default_factory=dict)  # meaning -> absolute tolerance
     scales: dict[str, float] = field(default_factory=dict)  # meaning -> scale
     got: np.ndarray | None = None
+    diagnoses: list[str] = field(default_factory=list)  # what the failure looks like (diagnose.py)
 
     @property
     def ok(self) -> bool:
@@ -77,7 +78,7 @@ def meanings(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray) -> dic
         transform = getattr(conventions, c.transform, None)
         if transform is None:
             raise ValueError(
-                f"{f.id}: convention {c.name!r} names oracle.conventions.{c.transform}, which does not exist"
+                f"{f.id}: convention {c.name!r} names conventions.{c.transform}, which does not exist"
             )
         out[c.name] = np.asarray(transform(expected, inputs), dtype=np.float64)
     return out
@@ -100,6 +101,9 @@ def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result:
         else:
             base.kind = "shape"
             base.message = f"returned shape {list(got.shape)}, expected {list(expected.shape)}"
+            if np.all(np.isfinite(got)):
+                base.diagnoses = diagnose.shape_diagnoses(f, inputs, expected, got, limits[LECTURE])
+            base.message += looks_like(base.diagnoses)
             return base
     if not np.all(np.isfinite(got)):
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0]) if got.ndim else ()
@@ -132,7 +136,14 @@ def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result:
         f"max |got - expected| = {absolute:.3e} = {base.units:.3g} units of eps64 * scale, "
         f"tolerance {f.tolerance.factor:g} units ({f.tolerance.name}){against}"
     )
+    base.diagnoses = diagnose.value_diagnoses(f, inputs, values[best_name], got, limits[best_name])
+    base.message += looks_like(base.diagnoses)
     return base
+
+
+def looks_like(diagnoses: list[str]) -> str:
+    """The diagnoses as a tail of a one-line message."""
+    return "; looks like " + "; ".join(diagnoses) if diagnoses else ""
 
 
 def differing(expected: np.ndarray, got: np.ndarray, limit: float, unit: float) -> list[Entry]:

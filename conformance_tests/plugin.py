@@ -45,20 +45,20 @@ def implementation(config: Any) -> str | None:
 @pytest.fixture(scope="session")
 def rlspec_session(request: Any) -> Iterator[Any]:
     """The implementation under test in its worker (skips when none is given)."""
-    from rlspec.conformance_tests import runner
+    from rlspec.conformance_tests import session as suite
     from rlspec.conformance_tests.worker import ImplementationError
 
     impl = implementation(request.config)
     if impl is None:
         pytest.skip(f"no implementation to check: pass --rlspec-impl IMPL or set {ENV}")
-    examples = _option(request.config, "--rlspec-examples") or runner.DEFAULT_EXAMPLES
+    examples = _option(request.config, "--rlspec-examples") or suite.DEFAULT_EXAMPLES
     seed = _option(request.config, "--rlspec-seed")
-    timeout = _option(request.config, "--rlspec-timeout") or runner.DEFAULT_TIMEOUT
-    out = _option(request.config, "--rlspec-out") or runner.DEFAULT_OUT
-    session = runner.Session(
+    timeout = _option(request.config, "--rlspec-timeout") or suite.DEFAULT_TIMEOUT
+    out = _option(request.config, "--rlspec-out") or suite.DEFAULT_OUT
+    session = suite.Session(
         impl,
         examples=examples,
-        seed=runner.DEFAULT_SEED if seed is None else seed,
+        seed=suite.DEFAULT_SEED if seed is None else seed,
         timeout=timeout,
         out_dir=Path(out),
     )

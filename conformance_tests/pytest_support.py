@@ -9,7 +9,7 @@ import pytest
 
 
 def formula_ids(section_key: str) -> list[str]:
-    from rlspec.conformance_tests.runner import loaded_sections
+    from rlspec.conformance_tests.selection import loaded_sections
 
     for section in loaded_sections():
         if section.key == section_key:
@@ -19,7 +19,7 @@ def formula_ids(section_key: str) -> list[str]:
 
 def check_formula(session: Any, formula_id: str) -> None:
     from rlspec.conformance_tests.reports import failure_text
-    from rlspec.conformance_tests.runner import registered
+    from rlspec.conformance_tests.selection import registered
 
     result = session.check(registered(formula_id))
     if result.status in ("not_implemented", "skipped"):

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rlspec.conformance_tests.runner import FormulaResult
+from rlspec.conformance_tests.results import FormulaResult
 from rlspec.oracle.errors import UsageError
 
 STATUS_TEXT = {

@@ -6,43 +6,36 @@ An expected-value source has
                                 `expected` for each; or a list of `Case` to run as they are
                                 (stored vectors), with their expected values
   expected(formula, raw)        the value on a drawn JSON-ready instance, as `Expected`
-The vectors engineer plugs `--vectors DIR` in by defining, in oracle/vectors.py,
-`conformance_source(directory: str) -> <an object with this interface>`.
+`--vectors DIR` is oracle/vectors.py's `conformance_source(directory)`. Expected, Case and the
+float64 rounding live in the oracle (oracle/expected.py) and are re-exported here.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-import numpy as np
 from mpmath import mp
 
-from rlspec.oracle.errors import UsageError
 from rlspec.oracle.evaluate import arguments, compute
+from rlspec.oracle.expected import DEFAULT_DPS, Case, Expected, case_from_vector, to_digits, to_float64
 from rlspec.oracle.instance import from_mapping
+from rlspec.oracle.vectors import conformance_source
 from rlspec.spec.formula import Formula
 
-DEFAULT_DPS = 40
-
-
-@dataclass(frozen=True)
-class Expected:
-    """An expected value: float64 (correctly rounded) and, where known, the decimal digits."""
-
-    value: np.ndarray
-    digits: Any = None  # nested lists of decimal strings (or one string), or None
-
-
-@dataclass(frozen=True)
-class Case:
-    """A stored instance with its expected value."""
-
-    raw: dict[str, Any]
-    expected: Expected
-    label: str = ""
+__all__ = [
+    "DEFAULT_DPS",
+    "Case",
+    "Expected",
+    "ExpectedSource",
+    "LiveOracle",
+    "StoredCases",
+    "case_from_vector",
+    "instance_key",
+    "to_digits",
+    "to_float64",
+    "vectors_source",
+]
 
 
 class ExpectedSource(Protocol):
@@ -51,22 +44,6 @@ class ExpectedSource(Protocol):
     def fixed_cases(self, f: Formula) -> list[Case] | None: ...
 
     def expected(self, f: Formula, raw: dict[str, Any]) -> Expected: ...
-
-
-def to_float64(value: Any) -> np.ndarray:
-    """An mpf or nested lists of mpf (or decimal strings) -> a float64 array, entry by entry
-    correctly rounded."""
-    if isinstance(value, (list, tuple)):
-        return np.asarray([to_float64(v) for v in value], dtype=np.float64)
-    if isinstance(value, str):
-        return np.asarray(float(mp.mpf(value)), dtype=np.float64)
-    return np.asarray(float(mp.mpf(value)), dtype=np.float64)
-
-
-def to_digits(value: Any, digits: int) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [to_digits(v, digits) for v in value]
-    return mp.nstr(mp.mpf(value), digits, strip_zeros=False)
 
 
 def instance_key(f: Formula, raw: dict[str, Any]) -> str:
@@ -101,23 +78,8 @@ class LiveOracle:
 
 def vectors_source(directory: str) -> ExpectedSource:
     """Stored vectors as the expected-value source (oracle.vectors.conformance_source)."""
-    try:
-        module = importlib.import_module("rlspec.oracle.vectors")
-        factory = module.conformance_source
-    except (ImportError, AttributeError):
-        raise UsageError(
-            "--vectors: this rlspec has no vector reader (oracle.vectors.conformance_source)"
-        ) from None
-    source: ExpectedSource = factory(directory)
+    source: ExpectedSource = conformance_source(directory)
     return source
-
-
-def case_from_vector(doc: dict[str, Any]) -> Case:
-    """A stored vector case (oracle/vectors.py: {"instance", "value" as decimal strings, "name",
-    ...}) as a Case: the float64 value correctly rounded from the stored digits."""
-    with mp.workdps(max(int(doc.get("dps", DEFAULT_DPS)), 20) + 10):
-        value = to_float64(doc["value"])
-    return Case(dict(doc["instance"]), Expected(value, doc["value"]), str(doc.get("name", "")))
 
 
 class StoredCases:

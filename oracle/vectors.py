@@ -16,7 +16,6 @@ checks every hash, refuses files the manifest does not list, and recomputes a sa
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import hashlib
 import json
 import random
@@ -31,7 +30,9 @@ from mpmath import mp
 from rlspec import spec
 from rlspec.oracle.errors import InstanceError, UsageError
 from rlspec.oracle.evaluate import evaluate, leaves
+from rlspec.oracle.expected import Case, case_from_vector
 from rlspec.oracle.instance import Instance, family_module, from_mapping
+from rlspec.spec.selection import SelectionError, select
 from rlspec.vectors import DIRECTORY as VECTORS_DIRECTORY
 
 VECTOR_VERSION = "v1"
@@ -117,13 +118,11 @@ def build_case(plan: CasePlan, dps: int) -> dict[str, Any]:
 
 
 def selected(patterns: Sequence[str]) -> list[str]:
-    ids = [f.id for f in spec.formulas()]
-    if not patterns:
-        return ids
-    chosen = [i for i in ids if any(fnmatch.fnmatchcase(i, p) for p in patterns)]
-    if not chosen:
-        raise UsageError(f"no formula matches {', '.join(patterns)} (see `rlspec list`)")
-    return chosen
+    """The ids chosen by glob patterns (`!` excludes; all when none given)."""
+    try:
+        return [f.id for f in select(spec.formulas(), patterns)]
+    except SelectionError as exc:
+        raise UsageError(f"--formulas: {exc}") from None
 
 
 def build(out: Path, formula_ids: Sequence[str], cases: int, dps: int, log: bool = True) -> Path:
@@ -272,17 +271,13 @@ class VectorSource:
         except VerifyError as exc:
             raise UsageError(f"--vectors: {exc}") from None
 
-    def fixed_cases(self, f: Any) -> list[Any]:
-        from rlspec.conformance_tests.sources import Case, Expected, to_float64
-
-        cases = []
-        for rel in self.files:
-            if rel.startswith(f"{f.id}/"):
-                case = json.loads((self.root / rel).read_bytes())
-                with mp.workdps(int(case["dps"]) + 10):
-                    value = to_float64(case["value"])
-                cases.append(Case(case["instance"], Expected(value, case["value"]), label=case["name"]))
-        return cases
+    def fixed_cases(self, f: Any) -> list[Case]:
+        prefix = f"{f.id}/"
+        return [
+            case_from_vector(json.loads((self.root / rel).read_bytes()))
+            for rel in self.files
+            if rel.startswith(prefix)
+        ]
 
     def expected(self, f: Any, raw: dict[str, Any]) -> Any:
         raise UsageError(f"--vectors: {f.id} has no stored case for this instance")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import inspect
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 # The oracle's float64 factorizations are small (|S| x |S|): BLAS threads only contend for the
 # cores (a 200 x 200 LU took 0.3 s instead of 0.3 ms on a busy 2-core machine). Set before numpy
@@ -17,6 +16,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rlspec import spec
+from rlspec.conformance_tests import conform_cli
+from rlspec.conformance_tests.grading import grade
+from rlspec.oracle import vectors
 from rlspec.oracle.errors import InstanceError, UsageError
 from rlspec.oracle.evaluate import evaluate, lookup
 from rlspec.oracle.instance import dumps, family_module, load, parse
@@ -156,10 +158,10 @@ def _pop_formulas(extra: Sequence[str]) -> tuple[list[str], list[str]]:
 
 # Subcommands with their own argument parsers: everything after the name goes to them as is
 # (so `rlspec conform --help` shows the suite's options).
-DELEGATED = {
-    "conform": "rlspec.conformance_tests.runner",
-    "vectors": "rlspec.oracle.vectors",
-    "grade": "rlspec.conformance_tests.grading.grade",
+DELEGATED: dict[str, Callable[[Sequence[str]], int]] = {
+    "conform": conform_cli.main,
+    "vectors": vectors.main,
+    "grade": grade.main,
 }
 
 
@@ -167,9 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         if args_list and args_list[0] in DELEGATED:
-            delegate = importlib.import_module(DELEGATED[args_list[0]])
-            code: int = delegate.main(args_list[1:])
-            return code
+            return DELEGATED[args_list[0]](args_list[1:])
         parser = build_parser()
         if args_list[:1] == ["generate"]:
             args, extra = parser.parse_known_args(args_list)

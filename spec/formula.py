@@ -43,7 +43,7 @@ class Tolerance:
 
     A result conforms when max_i |got_i - expected_i| <= factor * eps64 * scale, where
     eps64 = 2**-52 and `scale` is a Python expression evaluated (with numpy as `np` and the
-    helpers of oracle.scales in scope) over the formula's float64 inputs, by argument name,
+    helpers of conformance_tests.scales in scope) over the formula's float64 inputs, by argument name,
     and `expected` (the oracle value as a float64 array). The error reported in the suite's
     table is max_i |got_i - expected_i| / (eps64 * scale), "in units".
     """
@@ -58,7 +58,7 @@ class Tolerance:
 class Convention:
     """An accepted library convention for a batch-form formula (e.g. loss sign, reduction).
 
-    `transform` is the name of a function in oracle.conventions that maps the lecture's value
+    `transform` is the name of a function in conformance_tests.conventions that maps the lecture's value
     to the value under this convention, given the inputs.
     """
 

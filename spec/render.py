@@ -54,7 +54,7 @@ def formula_table() -> str:
         )
     lines.append("")
     lines.append("eps = 2^-52; `kappa(gamma)` = 1/(1 - gamma); `amax(x)` = max |x| (1 where that is 0); "
-                 "the other helpers are documented in `oracle/scales.py`.")
+                 "the other helpers are documented in `conformance_tests/scales.py`.")
     return "\n".join(lines)
 
 

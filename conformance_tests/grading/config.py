@@ -243,7 +243,7 @@ def load(path: Path) -> GradingConfig:
 
 
 def parse(doc: Mapping[str, Any], path: Path) -> GradingConfig:
-    from rlspec.conformance_tests.runner import registry
+    from rlspec.conformance_tests.selection import registry
 
     for name in doc:
         if name not in KEYS and name != "formula":

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from rlspec.conformance_tests.compare import LECTURE, Entry, compare
+from rlspec.conformance_tests.engine import instance_inputs
 from rlspec.conformance_tests.grading import config as grading_config
 from rlspec.conformance_tests.grading.config import FormulaSpec, GradingConfig
 from rlspec.conformance_tests.grading.sandbox import Limits, SandboxError, SandboxWorker
-from rlspec.conformance_tests.runner import instance_inputs, registered, section_keys
+from rlspec.conformance_tests.selection import registered, section_keys
 from rlspec.conformance_tests.sources import Expected, LiveOracle
 from rlspec.conformance_tests.strategies import build, family_options
 from rlspec.conformance_tests.worker import CallResult

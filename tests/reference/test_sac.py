@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mpmath import mp
 
-from rlspec.oracle import conventions
+from rlspec.conformance_tests import conventions
 from rlspec.oracle.errors import InstanceError
 from rlspec.oracle.evaluate import arguments, compute, evaluate
 from rlspec.oracle.families import gaussian_policy

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from rlspec.conformance_tests import conventions
 from rlspec.conformance_tests.examples import numpy_impl
-from rlspec.oracle import conventions
 from tests.conformance.impls._every import define_all
 
 

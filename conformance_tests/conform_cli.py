@@ -1,0 +1,152 @@
+"""`rlspec conform IMPL`: run every registered formula the implementation defines against the
+oracle on hypothesis-drawn instances, shrink failures, write reports.
+
+Exit status: 0 when at least one formula is implemented and every implemented formula conforms;
+1 when something does not conform (or nothing is implemented); 2 on a usage error (unknown
+module or file, a --formulas pattern matching nothing, a bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from hypothesis import configuration as hypothesis_configuration
+
+from rlspec.conformance_tests import reports
+from rlspec.conformance_tests.results import FormulaResult, exit_status
+from rlspec.conformance_tests.selection import select
+from rlspec.conformance_tests.session import (
+    DEFAULT_EXAMPLES,
+    DEFAULT_OUT,
+    DEFAULT_SEED,
+    DEFAULT_TIMEOUT,
+    Session,
+)
+from rlspec.conformance_tests.sources import ExpectedSource, LiveOracle, vectors_source
+from rlspec.conformance_tests.worker import ImplementationError
+from rlspec.oracle.errors import UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="rlspec conform", description="Check an implementation against the oracle.")
+    p.add_argument("impl", help="module name or path to a .py file defining the adapter functions")
+    p.add_argument(
+        "--formulas",
+        action="append",
+        metavar="GLOB",
+        help="only these ids (glob; comma-separated; '!GLOB' excludes, e.g. '*,!soft.*')",
+    )
+    p.add_argument(
+        "--examples", type=int, default=DEFAULT_EXAMPLES, help=f"instances per formula ({DEFAULT_EXAMPLES})"
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="seed of the run (same seed, same instances)"
+    )
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per call")
+    p.add_argument("--json", metavar="FILE", help="write a JSON report")
+    p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    p.add_argument("--gradescope", metavar="FILE", help="write a Gradescope results.json")
+    p.add_argument("--weights", metavar="FILE", help="grading file: JSON {glob: points} for --gradescope")
+    p.add_argument("--out", metavar="DIR", default=str(DEFAULT_OUT), help="where failures' repro files go")
+    p.add_argument(
+        "--vectors", metavar="DIR", help="expected values from stored vectors, not the live oracle"
+    )
+    p.add_argument("--dps", type=int, default=40, help="oracle digits (40)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    return p
+
+
+def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
+    """Check the chosen formulas one by one (progress lines on stderr unless --quiet)."""
+    if args.examples < 1:
+        raise UsageError("--examples must be >= 1")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be > 0")
+    chosen = select(args.formulas)
+    source: ExpectedSource = vectors_source(args.vectors) if args.vectors else LiveOracle(args.dps)
+    session = Session(
+        args.impl,
+        examples=args.examples,
+        seed=args.seed,
+        timeout=args.timeout,
+        source=source,
+        out_dir=Path(args.out),
+    )
+    try:
+        session.start()
+    except ImplementationError as exc:
+        raise UsageError(str(exc)) from None
+    results: list[FormulaResult] = []
+    try:
+        width = max((len(f.id) for f in chosen), default=10)
+        for i, f in enumerate(chosen, 1):
+            result = session.check(f)
+            results.append(result)
+            if not args.quiet:
+                print(reports.progress_line(i, len(chosen), result, width), file=sys.stderr, flush=True)
+    finally:
+        session.close()
+    return results, session
+
+
+@contextlib.contextmanager
+def private_hypothesis_home() -> Iterator[None]:
+    """Keep hypothesis's files (.hypothesis/) out of the user's working directory."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    previous = getattr(hypothesis_configuration, "__hypothesis_home_directory", None)
+    with tempfile.TemporaryDirectory(prefix="rlspec-hypothesis-") as home:
+        hypothesis_configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            hypothesis_configuration.set_hypothesis_home_dir(previous)
+
+
+def write_reports(args: argparse.Namespace, results: list[FormulaResult], meta: dict[str, object]) -> None:
+    """The table on stdout and the report files the options ask for."""
+    print(reports.table(results, meta))
+    if args.json:
+        reports.write_json(Path(args.json), results, meta)
+    if args.junit:
+        reports.write_junit(Path(args.junit), results, meta)
+    if args.gradescope:
+        weights = reports.read_weights(Path(args.weights)) if args.weights else {}
+        reports.write_gradescope(Path(args.gradescope), results, meta, weights)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        started = time.perf_counter()
+        with private_hypothesis_home():
+            results, session = run(args)
+        status = exit_status(results)
+        meta: dict[str, object] = {
+            "impl": args.impl,
+            "seed": args.seed,
+            "examples": args.examples,
+            "timeout": args.timeout,
+            "source": session.source.name,
+            "seconds": round(time.perf_counter() - started, 3),
+            "exit_status": status,
+        }
+        write_reports(args, results, meta)
+        return status
+    except UsageError as exc:
+        print(f"rlspec conform: {exc}", file=sys.stderr)
+        return 2

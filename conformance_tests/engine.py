@@ -1,0 +1,214 @@
+"""The examples of one formula: draw an instance (hypothesis), ask the expected-value source,
+call the implementation, compare, and let hypothesis shrink a failure.
+
+How a run of one formula goes (`FormulaRun`):
+
+- `search()` hands `one()` to hypothesis, which calls it on drawn instances. A conforming
+  instance adds its error (in units) to `units` and the conventions it matched to `matched`.
+- The first non-conforming instance is stored in `failed` (keyed by formula and instance) and
+  `one()` raises `Mismatch`; hypothesis then shrinks: it replays smaller instances, and every
+  one that fails too is stored and becomes `last`. A replayed instance already in `failed` is
+  answered from there without calling the implementation again.
+- The shrink has a budget: after `shrink_budget` seconds from `first_failure_at`, or at once
+  for a hard failure (a crash, a timeout, a wrong shape), the run is `frozen`: every further
+  instance passes without being evaluated, so hypothesis stops with `last` as the smallest
+  failing instance it found.
+- `replay()` is the same without hypothesis, for stored cases (vectors).
+- `result()` turns that state into a FormulaResult: a failure on `last` (with its repro files),
+  a convention mix (every instance conformed, but under no one common convention), or a pass
+  with the peak and mean error.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import Flaky, HypothesisException
+
+from rlspec.conformance_tests.compare import LECTURE, Outcome, compare
+from rlspec.conformance_tests.repro import write_artifacts
+from rlspec.conformance_tests.results import Failure, FormulaResult
+from rlspec.conformance_tests.sources import Case, Expected, instance_key
+from rlspec.conformance_tests.strategies import Draw, formula_draws
+from rlspec.oracle.errors import InstanceError
+from rlspec.spec.formula import Formula
+
+if TYPE_CHECKING:
+    from rlspec.conformance_tests.session import Session
+
+
+class Mismatch(AssertionError):
+    """Raised inside the hypothesis test when an instance does not conform."""
+
+
+class SuiteError(Exception):
+    """Something went wrong on rlspec's side (not the implementation's fault)."""
+
+
+def _number(x: Any) -> Any:
+    if isinstance(x, list):
+        return [_number(v) for v in x]
+    if isinstance(x, str):
+        return float(Fraction(x.replace(" ", "")))
+    return float(x)
+
+
+def instance_inputs(f: Formula, raw: dict[str, Any]) -> dict[str, Any]:
+    """The formula's arguments from a JSON-ready instance, as float64 (numpy.float64 scalars)."""
+    out: dict[str, Any] = {}
+    for arg in f.args:
+        if arg.source.startswith("params."):
+            value = raw["params"][arg.source[len("params.") :]]
+        else:
+            value = raw[arg.source]
+        array = np.asarray(_number(value), dtype=np.float64)
+        out[arg.name] = np.float64(array) if array.ndim == 0 else array
+    return out
+
+
+def _hypothesis_settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        print_blob=False,
+        verbosity=Verbosity.quiet,
+    )
+
+
+class FormulaRun:
+    """The examples of one formula (the state is described in the module's docstring)."""
+
+    def __init__(self, session: Session, f: Formula) -> None:
+        self.session = session
+        self.f = f
+        self.units: list[float] = []  # error of each conforming instance, before any failure
+        self.matched: list[tuple[str, ...]] = []  # conventions each conforming instance matched
+        self.failed: dict[str, tuple[Outcome, dict[str, Any], Expected]] = {}
+        self.last: str | None = None  # key of the latest (smallest) failing instance
+        self.first_failure_at: float | None = None
+        self.frozen = False
+
+    def evaluate(self, raw: dict[str, Any], expected: Expected) -> Outcome:
+        inputs = instance_inputs(self.f, raw)
+        result = self.session.worker.call(self.f.adapter_name, [inputs[a.name] for a in self.f.args])
+        try:
+            return compare(self.f, inputs, expected.value, result)
+        except Exception as exc:
+            raise SuiteError(f"suite error comparing {self.f.id}: {type(exc).__name__}: {exc}") from exc
+
+    def expected(self, raw: dict[str, Any]) -> Expected:
+        try:
+            return self.session.source.expected(self.f, raw)
+        except InstanceError:
+            reject()  # the oracle refuses this instance (e.g. a required state unreachable)
+            raise
+        except Exception as exc:
+            raise SuiteError(f"oracle error on {self.f.id}: {type(exc).__name__}: {exc}") from exc
+
+    def _out_of_budget(self) -> bool:
+        started = self.first_failure_at
+        return started is not None and time.perf_counter() - started > self.session.shrink_budget
+
+    def one(self, raw: dict[str, Any], expected: Expected | None = None) -> None:
+        """Check one instance; Mismatch when it does not conform."""
+        key = instance_key(self.f, raw)
+        if key in self.failed:
+            self.last = key
+            raise Mismatch(self.failed[key][0].message)
+        if self.frozen or self._out_of_budget():
+            self.frozen = True
+            return
+        exp = expected if expected is not None else self.expected(raw)
+        outcome = self.evaluate(raw, exp)
+        if outcome.ok:
+            if self.first_failure_at is None:
+                self.units.append(outcome.units)
+                self.matched.append(outcome.matched)
+            return
+        self.failed[key] = (outcome, raw, exp)
+        self.last = key
+        if self.first_failure_at is None:
+            self.first_failure_at = time.perf_counter()
+        if outcome.hard:
+            self.frozen = True
+        raise Mismatch(outcome.message)
+
+    def search(self) -> None:
+        """Drawn instances (seeded by the session's seed and the formula id), then shrinking."""
+        s = self.session
+
+        def body(draw: Draw) -> None:
+            self.one(draw.raw)
+
+        test = _hypothesis_settings(s.examples)(given(formula_draws(self.f))(body))
+        test = hypothesis_seed(zlib.crc32(f"{s.seed}:{self.f.id}".encode()))(test)
+        try:
+            test()
+        except (Mismatch, Flaky):
+            pass
+        except SuiteError:
+            raise
+        except HypothesisException as exc:
+            if not self.failed:
+                raise SuiteError(f"could not draw instances for {self.f.id}: {type(exc).__name__}") from exc
+
+    def replay(self, cases: Sequence[Case]) -> None:
+        """Stored cases as they are, up to the first that does not conform."""
+        for case in cases:
+            try:
+                self.one(case.raw, case.expected)
+            except Mismatch:
+                return
+
+    def result(self, section_key: str) -> FormulaResult:
+        f, s = self.f, self.session
+        out = FormulaResult(f, section_key, "pass", examples=len(self.units))
+        if self.units:
+            out.peak = max(self.units)
+            out.mean = sum(self.units) / len(self.units)
+        common = _intersection(self.matched)
+        out.conventions = tuple(sorted({m for ms in self.matched for m in ms}))
+        if self.matched and common:
+            order = list(meanings_order(f))
+            out.convention = min(common, key=order.index)
+        if self.last is not None:
+            outcome, raw, exp = self.failed[self.last]
+            failure = Failure(outcome.kind, outcome.message, outcome.entries, raw, units=outcome.units)
+            instance_path, repro_path = write_artifacts(
+                s.out_dir, f, s.impl, raw, outcome, exp.digits, s.source.name
+            )
+            failure.instance_path, failure.repro_path = str(instance_path), str(repro_path)
+            out.status, out.failure, out.message = "fail", failure, outcome.message
+        elif self.matched and not common:
+            seen = ", ".join(out.conventions)
+            message = f"matches different conventions on different instances ({seen}): pick one"
+            out.status, out.message, out.failure = "fail", message, Failure("convention", message)
+        elif not self.units:
+            out.status, out.message = "error", "no instance could be checked"
+        return out
+
+
+def meanings_order(f: Formula) -> tuple[str, ...]:
+    """The lecture's meaning first, then the formula's conventions in declared order."""
+    return (LECTURE, *(c.name for c in f.conventions))
+
+
+def _intersection(sets: list[tuple[str, ...]]) -> set[str]:
+    if not sets:
+        return set()
+    common = set(sets[0])
+    for s in sets[1:]:
+        common &= set(s)
+    return common

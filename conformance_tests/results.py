@@ -1,0 +1,49 @@
+"""What checking one formula produces (FormulaResult, with a Failure when it does not conform),
+and the run's exit status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rlspec.conformance_tests.compare import Entry
+from rlspec.spec.formula import Formula
+
+
+@dataclass
+class Failure:
+    kind: str  # value, nan, shape, raised, bad_output, timeout, crashed, convention, error
+    message: str
+    entries: list[Entry] = field(default_factory=list)
+    raw: dict[str, Any] | None = None
+    instance_path: str | None = None
+    repro_path: str | None = None
+    units: float | None = None
+
+
+@dataclass
+class FormulaResult:
+    formula: Formula
+    section_key: str
+    status: str  # pass, fail, not_implemented, skipped (no stored case), error
+    examples: int = 0
+    peak: float | None = None
+    mean: float | None = None
+    convention: str | None = None
+    conventions: tuple[str, ...] = ()
+    message: str = ""
+    seconds: float = 0.0
+    failure: Failure | None = None
+
+    @property
+    def id(self) -> str:
+        return self.formula.id
+
+
+def exit_status(results: Sequence[FormulaResult]) -> int:
+    """0 when at least one formula was checked and every checked formula passed, else 1."""
+    implemented = [r for r in results if r.status not in ("not_implemented", "skipped")]
+    if not implemented:
+        return 1
+    return 0 if all(r.status == "pass" for r in implemented) else 1
