@@ -1,0 +1,1 @@
+"""The independent float64 implementation's modules (see tests/conformance/impls/independent.py)."""
