@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import runpy
 import subprocess
 import sys
@@ -27,6 +28,12 @@ MUTANTS = ROOT / "conformance_tests" / "mutants"
 DOC = ROOT / "CONFORMANCE.md"
 sys.path.insert(0, str(ROOT))
 BEGIN, END = "<!-- BEGIN GENERATED: kill-rate -->", "<!-- END GENERATED: kill-rate -->"
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) used so far by finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def conform(impl: Path, *extra: str) -> tuple[int, float, dict[str, Any]]:
@@ -49,11 +56,13 @@ def timing(seeds: int, examples: str | None) -> int:
     worst = 0
     for seed in range(seeds):
         extra = ["--seed", str(seed)] + (["--examples", examples] if examples else [])
+        cpu = cpu_seconds()
         status, elapsed, doc = conform(EXAMPLE, *extra)
+        cpu = cpu_seconds() - cpu
         rows = doc.get("formulas", [])
         assert isinstance(rows, list)
         bad = [r["id"] for r in rows if r["status"] != "pass"]
-        print(f"seed {seed}: exit {status}, {len(rows)} formulas, {elapsed:.1f} s wall"
+        print(f"seed {seed}: exit {status}, {len(rows)} formulas, {elapsed:.1f} s wall, {cpu:.1f} CPU s"
               + (f"; not passing: {', '.join(bad)}" if bad else ""))  # fmt: skip
         if seed == 0:
             slow = sorted(rows, key=lambda r: -float(r["seconds"]))[:5]

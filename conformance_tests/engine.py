@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky, HypothesisException
 
@@ -36,7 +36,7 @@ from rlspec.conformance_tests.compare import LECTURE, Outcome, compare
 from rlspec.conformance_tests.repro import write_artifacts
 from rlspec.conformance_tests.results import Failure, FormulaResult
 from rlspec.conformance_tests.sources import Case, Expected, instance_key
-from rlspec.conformance_tests.strategies import Draw, formula_draws
+from rlspec.conformance_tests.strategies import Draw, corner_examples, formula_draws
 from rlspec.oracle.errors import InstanceError
 from rlspec.spec.formula import Formula
 
@@ -99,6 +99,7 @@ class FormulaRun:
         self.last: str | None = None  # key of the latest (smallest) failing instance
         self.first_failure_at: float | None = None
         self.frozen = False
+        self.corners: list[str] = []  # the family's hard corners checked (and conforming)
 
     def evaluate(self, raw: dict[str, Any], expected: Expected) -> Outcome:
         inputs = instance_inputs(self.f, raw)
@@ -146,13 +147,21 @@ class FormulaRun:
         raise Mismatch(outcome.message)
 
     def search(self) -> None:
-        """Drawn instances (seeded by the session's seed and the formula id), then shrinking."""
+        """The family's hard corners first (explicit examples, deterministic in the session's
+        seed), then drawn instances for the rest of the budget (seeded by the session's seed and
+        the formula id), then shrinking."""
         s = self.session
 
         def body(draw: Draw) -> None:
             self.one(draw.raw)
+            if draw.corner is not None and self.first_failure_at is None:
+                self.corners.append(draw.corner)
 
-        test = _hypothesis_settings(s.examples)(given(formula_draws(self.f))(body))
+        corners = corner_examples(self.f, s.seed, limit=s.examples)
+        test = given(formula_draws(self.f))(body)
+        for draw in reversed(corners):
+            test = example(draw)(test)
+        test = _hypothesis_settings(max(1, s.examples - len(corners)))(test)
         test = hypothesis_seed(zlib.crc32(f"{s.seed}:{self.f.id}".encode()))(test)
         try:
             test()
@@ -174,7 +183,7 @@ class FormulaRun:
 
     def result(self, section_key: str) -> FormulaResult:
         f, s = self.f, self.session
-        out = FormulaResult(f, section_key, "pass", examples=len(self.units))
+        out = FormulaResult(f, section_key, "pass", examples=len(self.units), corners=tuple(self.corners))
         if self.units:
             out.peak = max(self.units)
             out.mean = sum(self.units) / len(self.units)

@@ -110,6 +110,7 @@ def result_json(r: FormulaResult) -> dict[str, Any]:
         "tolerance": {"name": t.name, "factor": t.factor, "scale": t.scale},
         "convention": r.convention,
         "conventions_matched": list(r.conventions),
+        "corners_covered": list(r.corners),
         "message": r.message,
         "seconds": round(r.seconds, 4),
         "failure": None

@@ -35,6 +35,7 @@ class FormulaResult:
     message: str = ""
     seconds: float = 0.0
     failure: Failure | None = None
+    corners: tuple[str, ...] = ()  # the family's hard corners checked, in order
 
     @property
     def id(self) -> str:

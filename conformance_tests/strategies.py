@@ -5,10 +5,18 @@ come from the family module's `SIZE_OPTIONS` (name -> (min, max), shrinking to m
 `CHOICE_OPTIONS` (name -> choices, shrinking to the first), so a family added later is covered
 without touching this module. Every number is a binary64 float by construction, and the oracle
 evaluates exactly those numbers.
+
+Hard corners. A family module declares `CORNERS` (name -> generate() options, e.g. a
+near-deterministic policy, gamma = 0.999, mu = 0 on states the policy reaches) and
+`CORNER_SIZES` (the smallest sizes of a corner instance: several states and actions).
+`corner_examples` builds one instance per corner, deterministic in the run's seed; the suite
+checks them first (hypothesis explicit examples), then hypothesis draws the remaining examples
+from the free mix, where sizes of 1 (one state, one action) are a small share (DEGENERATE_SHARE).
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
@@ -19,10 +27,13 @@ from hypothesis import strategies as st
 
 from rlspec.oracle.errors import InstanceError
 from rlspec.oracle.instance import family_module
-from rlspec.oracle.sampling import sample_instance
+from rlspec.oracle.sampling import PARAM_END, sample_instance
 from rlspec.spec.formula import Formula
 
 SEED_MAX = 2**32 - 1
+# In the free mix, one draw in DEGENERATE_SHARE lets every size option go down to its minimum
+# (one state, one action, a batch of one); the others draw sizes >= 2.
+DEGENERATE_SHARE = 8
 
 # Options for a family module that declares none (then only the seed varies).
 FALLBACK_OPTIONS: dict[str, tuple[dict[str, tuple[int, int]], dict[str, tuple[Any, ...]]]] = {}
@@ -36,6 +47,7 @@ class Draw:
     seed: int
     options: dict[str, Any]
     raw: dict[str, Any]
+    corner: str | None = None  # the family's hard corner this instance was built for
 
 
 def family_options(family: str | ModuleType) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[Any, ...]]]:
@@ -47,11 +59,54 @@ def family_options(family: str | ModuleType) -> tuple[dict[str, tuple[int, int]]
     return sizes, choices
 
 
-def options_strategy(family: str) -> st.SearchStrategy[dict[str, Any]]:
+def family_corners(family: str | ModuleType) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+    """The family's hard corners (name -> generate() options) and the corner instances' sizes."""
+    module = family_module(family) if isinstance(family, str) else family
+    corners: dict[str, dict[str, Any]] = dict(getattr(module, "CORNERS", {}))
+    corner_sizes: dict[str, int] = dict(getattr(module, "CORNER_SIZES", {}))
+    return corners, corner_sizes
+
+
+@st.composite
+def options_strategy(draw: st.DrawFn, family: str) -> dict[str, Any]:
+    """Free-mix options: size options >= 2 except in one draw of DEGENERATE_SHARE; choice
+    options (and the domain ends, when the family has a corner for them) sampled uniformly."""
     sizes, choices = family_options(family)
-    fields: dict[str, st.SearchStrategy[Any]] = {n: st.integers(lo, hi) for n, (lo, hi) in sizes.items()}
-    fields.update({n: st.sampled_from(tuple(values)) for n, values in choices.items()})
-    return st.fixed_dictionaries(fields)
+    degenerate = draw(st.sampled_from((False,) * (DEGENERATE_SHARE - 1) + (True,)))
+    options: dict[str, Any] = {}
+    for name, (lo, hi) in sizes.items():
+        low = lo if degenerate or lo != 1 else min(2, hi)
+        options[name] = draw(st.integers(low, hi))
+    for name, values in choices.items():
+        options[name] = draw(st.sampled_from(tuple(values)))
+    corners, _ = family_corners(family)
+    if any(PARAM_END in c for c in corners.values()):
+        end = draw(st.sampled_from((None, None, None, "low", "high")))
+        if end is not None:
+            options[PARAM_END] = end
+    return options
+
+
+def corner_examples(f: Formula, run_seed: int, limit: int | None = None) -> list[Draw]:
+    """One instance per hard corner of f's family (at most `limit`, rotating with the run seed
+    when there are more corners than that), each of CORNER_SIZES with the corner's options and
+    a seed derived from the run's seed, the formula and the corner. A corner whose options do
+    not fit this formula is left out."""
+    corners, corner_sizes = family_corners(f.family)
+    names = list(corners)
+    if limit is not None and limit < len(names):
+        start = run_seed % len(names)
+        names = (names[start:] + names[:start])[:limit]
+    sizes, _ = family_options(f.family)
+    out = []
+    for name in names:
+        options: dict[str, Any] = {n: corner_sizes.get(n, lo) for n, (lo, _) in sizes.items()}
+        options.update(corners[name])
+        seed = zlib.crc32(f"{run_seed}:{f.id}:{name}".encode())
+        built = build(f.family, seed, options, (f,))
+        if built is not None:
+            out.append(Draw(f.family, seed, built[1], built[0], corner=name))
+    return out
 
 
 def build(

@@ -19,6 +19,24 @@ Domains (spec.formula.Arg.domain) for `params.*` arguments:
   discount         one of 0.5, 0.9, 0.99
   int>=0           an integer in [0, 5]
 
+Domain ends. The option `param_end` ("low" or "high"; a corner of every family, see
+conformance_tests/strategies.py) draws each `params.*` argument near one end of its domain
+instead (domains without an end, like real and reward, are drawn as usual):
+
+  domain           low end                        high end
+  unit_open        U(1e-6, 1e-3)                  1 - U(1e-6, 1e-3)
+  clip_epsilon     U(1e-3, 1e-2)                  U(0.9, 1)
+  step_size        log-uniform [1e-4, 1e-3]       log-uniform [5, 20]
+  temperature      log-uniform [1e-5, 1e-4]       log-uniform [1e2, 1e3]
+  positive         log-uniform [1e-6, 1e-4]       log-uniform [1e4, 1e6]
+  int:LO..HI       LO                             HI
+  flag             all 0                          all 1
+  log_prob         -U(1e-12, 1e-9)                -U(20, 40)
+  discount         0                              0.999
+  distribution     Dirichlet(0.05) (near-degenerate)   Dirichlet(50) (near-uniform)
+  logits           0.01 N(0, 1)                   20 N(0, 1)
+  budget           log-uniform [1e-8, 1e-6]       log-uniform [10, 100]
+
 A family may sample domains of its own first: `family.sample_param(rng, domain, shape, raw)`
 returns a value (array or float) or None when the domain is not its own.
 
@@ -36,11 +54,12 @@ from typing import Any
 
 import numpy as np
 
-from rlspec.oracle.instance import family_module, from_mapping
+from rlspec.oracle.instance import Instance, family_module
 from rlspec.spec.formula import Arg, Formula
 
 DEFAULT_BATCH = 8
 PARAM_SEED_SALT = 0x5EED
+PARAM_END = "param_end"
 
 
 def sample_instance(
@@ -53,7 +72,12 @@ def sample_instance(
     the `formulas` need. Arguments already present (shared by several formulas) are kept."""
     module = family_module(family) if isinstance(family, str) else family
     opts = dict(options or {})
+    end = opts.pop(PARAM_END, None)
+    if end not in (None, "low", "high"):
+        raise ValueError(f"{PARAM_END} must be low or high, not {end!r}")
     raw: dict[str, Any] = module.generate(seed, **opts)
+    if end is not None:
+        opts[PARAM_END] = end
     raw.setdefault("params", {})
     rng = np.random.default_rng([PARAM_SEED_SALT, seed])
     dims = _dimensions(module, raw, opts)
@@ -74,10 +98,13 @@ def sample_instance(
 
 
 def _dimensions(module: ModuleType, raw: dict[str, Any], opts: Mapping[str, Any]) -> dict[str, int]:
+    """The family's sizes, read from the shapes of the generated arrays (no validation here:
+    whoever evaluates the instance validates it, once)."""
     sizes_fn = getattr(module, "sizes", None)
     dims: dict[str, int] = {}
     if sizes_fn is not None:
-        dims.update(sizes_fn(from_mapping(raw)))
+        data = {k: v for k, v in raw.items() if k not in ("family", "params")}
+        dims.update(sizes_fn(Instance(str(raw["family"]), data, dict(raw.get("params", {})))))
     dims.setdefault("N", int(opts.get("batch", DEFAULT_BATCH)))
     return dims
 
@@ -110,7 +137,14 @@ def sample_param(
     options: Mapping[str, Any],
     named: Mapping[str, Arg],
 ) -> Any:
-    """One value for `arg`: the family's `sample_param` hook first, then the shared vocabulary."""
+    """One value for `arg`: near a domain end when the option `param_end` asks for it, else the
+    family's `sample_param` hook first, then the shared vocabulary."""
+    end = options.get(PARAM_END)
+    if end is not None:
+        kind, _, detail = arg.domain.partition(":")
+        value = domain_end(rng, kind, detail, shape, end == "high")
+        if value is not None:
+            return _shaped(value, shape)
     hook = getattr(module, "sample_param", None)
     if hook is not None:
         value = hook(rng, arg.domain, shape, raw)
@@ -130,6 +164,10 @@ def sample_domain(
     """A float64 value (array of `shape`, or a float when shape == ()) from a domain."""
     opts = options or {}
     kind, _, detail = domain.partition(":")
+    end = opts.get(PARAM_END)
+    value = None if end is None else domain_end(rng, kind, detail, shape, end == "high")
+    if value is not None:
+        return _shaped(value, shape)
     if kind == "real":
         value = rng.normal(size=shape)
     elif kind == "reward":
@@ -165,9 +203,50 @@ def sample_domain(
         value = rng.choice(np.array([0.5, 0.9, 0.99]), size=shape)
     else:
         raise ValueError(f"unknown parameter domain {domain!r} (see oracle/sampling.py)")
+    return _shaped(value, shape)
+
+
+def _shaped(value: Any, shape: tuple[int, ...]) -> Any:
+    """A float when shape == (), else a float64 array of `shape`."""
     if shape == ():
         return float(np.asarray(value).reshape(-1)[0]) if np.size(value) else float(value)
     return np.asarray(value, dtype=np.float64).reshape(shape)
+
+
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float, shape: tuple[int, ...]) -> Any:
+    return np.exp(rng.uniform(math.log(lo), math.log(hi), size=shape))
+
+
+def domain_end(
+    rng: np.random.Generator, kind: str, detail: str, shape: tuple[int, ...], high: bool
+) -> Any:
+    """A value near the low (or high) end of a domain (the table in the module docstring), or
+    None for a domain without ends."""
+    if kind in ("unit_open", "prob", "(0,1)"):
+        near = rng.uniform(1e-6, 1e-3, size=shape)
+        return 1.0 - near if high else near
+    if kind == "clip_epsilon":
+        return rng.uniform(0.9, 1.0, size=shape) if high else rng.uniform(1e-3, 1e-2, size=shape)
+    if kind in ("step_size", "temperature", "positive"):
+        lo, hi = {"step_size": ((1e-4, 1e-3), (5.0, 20.0)), "temperature": ((1e-5, 1e-4), (1e2, 1e3)),
+                  "positive": ((1e-6, 1e-4), (1e4, 1e6))}[kind][high]  # fmt: skip
+        return _log_uniform(rng, lo, hi, shape)
+    if kind == "int":
+        first, _, last = detail.partition("..")
+        return np.full(shape, float(last if high else first))
+    if kind in ("flag", "bool"):
+        return np.full(shape, 1.0 if high else 0.0)
+    if kind == "log_prob":
+        return -rng.uniform(20.0, 40.0, size=shape) if high else -rng.uniform(1e-12, 1e-9, size=shape)
+    if kind == "discount":
+        return np.full(shape, 0.999 if high else 0.0)
+    if kind == "distribution" and shape:
+        return rng.dirichlet(np.full(shape[-1], 50.0 if high else 0.05), size=shape[:-1])
+    if kind == "logits":
+        return (20.0 if high else 0.01) * rng.normal(size=shape)
+    if kind == "budget":
+        return _log_uniform(rng, 1e1, 1e2, shape) if high else _log_uniform(rng, 1e-8, 1e-6, shape)
+    return None
 
 
 def _lookup(name: str, raw: Mapping[str, Any], named: Mapping[str, Arg]) -> Any:

@@ -52,3 +52,13 @@ def sample_param(rng: Any, domain: str, shape: tuple[int, ...], raw: dict[str, A
 # What the conformance suite's strategies draw: the batch size N (shrinks to 1).
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"batch": (1, 16)}
 CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {}
+# The hard corners every conformance run checks at least once (conformance_tests/strategies.py):
+# name -> generate() options ("param_end": every params.* argument near the low or high end of
+# its domain, oracle/sampling.py), on instances of at least CORNER_SIZES.
+# Here: done flags all 0 / all 1, clip range, discount, soft-update rate and temperature at
+# their ends, log-probabilities near 0 and near -40.
+CORNER_SIZES: dict[str, int] = {"batch": 4}
+CORNERS: dict[str, dict[str, object]] = {
+    "params_low": {"param_end": "low"},
+    "params_high": {"param_end": "high"},
+}

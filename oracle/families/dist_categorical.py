@@ -27,6 +27,18 @@ CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
     "logit_scale": (1.0, 0.0, 4.0, 8.0),
     "values": ("normal", "integer", "constant"),
 }
+# The hard corners every conformance run checks at least once (conformance_tests/strategies.py):
+# name -> generate() options ("param_end": every params.* argument near the low or high end of
+# its domain, oracle/sampling.py), on instances of at least CORNER_SIZES.
+CORNER_SIZES: dict[str, int] = {"support": 3}
+CORNERS: dict[str, dict[str, object]] = {
+    "near_degenerate_p": {"logit_scale": 20.0},
+    "uniform_p": {"logit_scale": 0.0},
+    "tied_values": {"values": "integer"},
+    "constant_values": {"values": "constant"},
+    "params_low": {"param_end": "low"},
+    "params_high": {"param_end": "high"},
+}
 
 
 def sizes(instance: Instance) -> dict[str, int]:

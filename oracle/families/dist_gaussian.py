@@ -30,6 +30,18 @@ CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
     "log_std_scale": (0.5, 0.0, 1.5),
     "quadratic": ("general", "symmetric", "linear"),
 }
+# The hard corners every conformance run checks at least once (conformance_tests/strategies.py):
+# name -> generate() options ("param_end": every params.* argument near the low or high end of
+# its domain, oracle/sampling.py), on instances of at least CORNER_SIZES.
+CORNER_SIZES: dict[str, int] = {"dim": 2}
+CORNERS: dict[str, dict[str, object]] = {
+    "log_std_zero": {"log_std_scale": 0.0},
+    "log_std_spread": {"log_std_scale": 5.0},
+    "linear_objective": {"quadratic": "linear"},
+    "symmetric_H": {"quadratic": "symmetric"},
+    "params_low": {"param_end": "low"},
+    "params_high": {"param_end": "high"},
+}
 
 
 def sizes(instance: Instance) -> dict[str, int]:

@@ -24,6 +24,17 @@ CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
     "gamma": (0.9, 0.0, 0.5, 0.99, 0.999),
     "coupling": (1.0, 0.0, 3.0),
 }
+# The hard corners every conformance run checks at least once (conformance_tests/strategies.py):
+# name -> generate() options ("param_end": every params.* argument near the low or high end of
+# its domain, oracle/sampling.py), on instances of at least CORNER_SIZES.
+CORNER_SIZES: dict[str, int] = {"states": 3, "action_dim": 2}
+CORNERS: dict[str, dict[str, object]] = {
+    "gamma_near_one": {"gamma": 0.999},
+    "gamma_zero": {"gamma": 0.0},
+    "action_independent_P": {"coupling": 0.0},
+    "strong_coupling": {"coupling": 3.0},
+}
+
 
 
 def sizes(instance: Instance) -> dict[str, int]:

@@ -27,12 +27,26 @@ from rlspec.oracle.instance import Instance
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 3), "dims": (1, 3)}
 CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {"spread": ("moderate", "wide", "narrow", "saturated")}
 
-# log_std ranges per spread; "saturated" puts the mean far out so tanh saturates
+# log_std ranges per spread; "saturated" puts the mean far out so tanh saturates; "floor" and
+# "ceiling" sit at the ends of the accepted log_std domain [-50, 50]
 SPREADS: dict[str, tuple[float, float, float]] = {
     "moderate": (-1.5, 0.5, 1.0),
     "wide": (0.0, 2.0, 1.0),
     "narrow": (-5.0, -2.0, 1.0),
     "saturated": (-2.0, 0.0, 8.0),
+    "floor": (-50.0, -40.0, 1.0),
+    "ceiling": (40.0, 50.0, 1.0),
+}
+# The hard corners every conformance run checks at least once (conformance_tests/strategies.py):
+# name -> generate() options ("param_end": every params.* argument near the low or high end of
+# its domain, oracle/sampling.py), on instances of at least CORNER_SIZES.
+CORNER_SIZES: dict[str, int] = {"states": 2, "dims": 2}
+CORNERS: dict[str, dict[str, object]] = {
+    "log_std_floor": {"spread": "floor"},
+    "log_std_ceiling": {"spread": "ceiling"},
+    "saturated_squashing": {"spread": "saturated"},
+    "narrow": {"spread": "narrow"},
+    "wide": {"spread": "wide"},
 }
 
 

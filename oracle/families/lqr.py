@@ -26,6 +26,15 @@ CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
     "gamma": (0.9, 0.0, 0.5, 0.99, 0.999),
     "rho": (0.5, 0.9, 0.99, 0.999),
 }
+# The hard corners every conformance run checks at least once (conformance_tests/strategies.py):
+# name -> generate() options ("param_end": every params.* argument near the low or high end of
+# its domain, oracle/sampling.py), on instances of at least CORNER_SIZES.
+CORNER_SIZES: dict[str, int] = {"n": 3, "m": 2}
+CORNERS: dict[str, dict[str, object]] = {
+    "near_unstable_K": {"rho": 0.999},
+    "gamma_near_one": {"gamma": 0.999, "rho": 0.99},
+    "gamma_zero": {"gamma": 0.0},
+}
 # A discounted spectral radius this close to 1 is refused as unstable (V^K would be ~1e30).
 STABILITY_MARGIN = Fraction(1, 10**15)
 

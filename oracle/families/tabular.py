@@ -82,7 +82,9 @@ def policy_logits(instance: Instance) -> Any:
 
 # ---- random instances ------------------------------------------------------------------------
 
-KINDS = ("dense", "sparse", "deterministic", "absorbing", "periodic")
+KINDS = ("dense", "sparse", "deterministic", "absorbing", "periodic", "multiclass")
+POLICIES = ("softmax", "near_deterministic")
+STARTS = ("full", "partial")
 
 
 def generate(
@@ -93,43 +95,43 @@ def generate(
     kind: str = "dense",
     logit_scale: float = 1.0,
     unreachable: int = 0,
+    policy: str = "softmax",
+    start: str = "full",
 ) -> dict[str, Any]:
     """A seeded random tabular instance as a JSON-ready dict of binary64 numbers.
 
     kind: "dense" (Dirichlet rows), "sparse" (each row supported on <= 2 states),
     "deterministic" (one next state per (s, a)), "absorbing" (dense, but state 0 stays put
     with probability 0.99), "periodic" (a period-2 chain: even states move only to odd ones and
-    back, so P_pi^t has no limit and the stationary distribution is a Cesaro limit).
+    back, so P_pi^t has no limit and the stationary distribution is a Cesaro limit),
+    "multiclass" (the reachable states split into two closed classes: several recurrent classes).
     `unreachable` > 0 makes the last states unreachable from mu's support (mu is 0 there and no
     transition enters them).
+    policy: "softmax" (theta = logit_scale N(0, 1)) or "near_deterministic" (on about 3/4 of the
+    states one action's logit is raised by 22 to 40, so the others get log pi < -20).
+    start: "full" (mu > 0 on every reachable state) or "partial" (mu = 0 on some states that the
+    policy still reaches: with dense P, every state but the first is reached from it).
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    if kind not in KINDS or policy not in POLICIES or start not in STARTS:
+        raise ValueError(f"kind in {KINDS}, policy in {POLICIES}, start in {STARTS}")
     if states < 1 or actions < 1 or not 0 <= unreachable < states:
         raise ValueError("need states >= 1, actions >= 1, 0 <= unreachable < states")
     rng = np.random.default_rng(seed)
     reach = states - unreachable
     g = float(rng.choice([0.5, 0.9, 0.99])) if gamma is None else float(gamma)
-    P = np.zeros((states, actions, states))
-    for s in range(states):
-        for a in range(actions):
-            if kind == "deterministic":
-                P[s, a, rng.integers(reach)] = 1.0
-            elif kind == "sparse":
-                support = rng.choice(reach, size=min(2, reach), replace=False)
-                P[s, a, support] = rng.dirichlet(np.ones(len(support)))
-            elif kind == "periodic":
-                other = [t for t in range(reach) if t % 2 != s % 2] or [0]
-                P[s, a, other] = rng.dirichlet(np.ones(len(other)))
-            else:
-                P[s, a, :reach] = rng.dirichlet(np.ones(reach))
-            if kind == "absorbing" and s == 0:
-                P[s, a] *= 0.01
-                P[s, a, 0] += 0.99
+    P = np.stack([_transition_rows(rng, kind, s, actions, states, reach) for s in range(states)])
     mu = np.zeros(states)
-    mu[:reach] = rng.dirichlet(np.ones(reach))
+    if start == "partial" and reach > 1:
+        support = rng.choice(reach, size=int(rng.integers(1, reach)), replace=False)
+        mu[support] = rng.dirichlet(np.ones(len(support)))
+    else:
+        mu[:reach] = rng.dirichlet(np.ones(reach))
     R = rng.uniform(-1.0, 1.0, size=(states, actions, states))
     theta = logit_scale * rng.normal(size=(states, actions))
+    if policy == "near_deterministic":
+        lead = rng.integers(actions, size=states)
+        raised = rng.random(states) < 0.75
+        theta[np.arange(states), lead] += np.where(raised, rng.uniform(22.0, 40.0, size=states), 0.0)
     return {
         "family": "tabular",
         "gamma": g,
@@ -138,6 +140,32 @@ def generate(
         "R": R.tolist(),
         "theta": theta.tolist(),
     }
+
+
+def _transition_rows(
+    rng: np.random.Generator, kind: str, s: int, actions: int, states: int, reach: int
+) -> np.ndarray:
+    """P[s] ([actions][states]) for one state of a `kind` chain on the first `reach` states."""
+    rows = np.zeros((actions, states))
+    half = max(reach // 2, 1)
+    for a in range(actions):
+        if kind == "deterministic":
+            rows[a, rng.integers(reach)] = 1.0
+        elif kind == "sparse":
+            support = rng.choice(reach, size=min(2, reach), replace=False)
+            rows[a, support] = rng.dirichlet(np.ones(len(support)))
+        elif kind == "periodic":
+            other = [t for t in range(reach) if t % 2 != s % 2] or [0]
+            rows[a, other] = rng.dirichlet(np.ones(len(other)))
+        elif kind == "multiclass":
+            block = range(half) if s < half or s >= reach else range(half, reach)
+            rows[a, list(block)] = rng.dirichlet(np.ones(len(block)))
+        else:
+            rows[a, :reach] = rng.dirichlet(np.ones(reach))
+        if kind == "absorbing" and s == 0:
+            rows[a] *= 0.01
+            rows[a, 0] += 0.99
+    return rows
 
 
 def _rows_summing_to_one(p: np.ndarray) -> list[float]:
@@ -158,4 +186,25 @@ CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
     "kind": KINDS,
     "gamma": (0.5, 0.0, 0.9, 0.99, 0.999),
     "logit_scale": (1.0, 0.0, 8.0),
+    "policy": POLICIES,
+    "start": STARTS,
+}
+# The hard corners every conformance run checks at least once (generate() options; "param_end"
+# puts each params.* argument near the low or high end of its domain, oracle/sampling.py), on
+# instances of at least CORNER_SIZES.
+CORNER_SIZES: dict[str, int] = {"states": 3, "actions": 2}
+CORNERS: dict[str, dict[str, object]] = {
+    "near_deterministic_policy": {"policy": "near_deterministic"},
+    "gamma_near_one": {"gamma": 0.999},
+    "gamma_zero": {"gamma": 0.0},
+    "mu_zero_on_reached_states": {"start": "partial"},
+    "unreachable_states": {"unreachable": 1},
+    "periodic_P": {"kind": "periodic", "gamma": 0.99},
+    "absorbing_P": {"kind": "absorbing", "gamma": 0.99},
+    "deterministic_P": {"kind": "deterministic"},
+    "several_recurrent_classes": {"kind": "multiclass", "states": 4},
+    "large_logits": {"logit_scale": 8.0},
+    "uniform_policy": {"logit_scale": 0.0},
+    "params_low": {"param_end": "low"},
+    "params_high": {"param_end": "high"},
 }
