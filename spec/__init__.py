@@ -29,7 +29,8 @@ __all__ = [
 
 SPEC_VERSION = "1"
 
-# In lecture order. A section whose module does not exist yet is "pending" in the lecture map.
+# In lecture order, then the sections beyond the lecture (spec.lecture_map.BEYOND_LECTURE).
+# A section whose module does not exist yet is "pending" in the lecture map.
 SECTION_KEYS: tuple[str, ...] = (
     "natural_gradient",
     "mdp",
@@ -39,6 +40,7 @@ SECTION_KEYS: tuple[str, ...] = (
     "dpg",
     "entropy",
     "sac",
+    "blocks",
 )
 
 

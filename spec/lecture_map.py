@@ -30,7 +30,10 @@ OWNERSHIP: dict[str, tuple[int, ...]] = {
     "dpg": tuple(range(33, 42)),
     "entropy": tuple(range(42, 64)),
     "sac": (64,),
+    "blocks": (),
 }
+# Sections beyond the lecture: they own no display equation, and their titles say so.
+BEYOND_LECTURE: tuple[str, ...] = ("blocks",)
 
 _DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 

@@ -105,3 +105,16 @@ def test_coverage(capsys: pytest.CaptureFixture[str]) -> None:
     assert not cov.unmapped, f"equations of existing sections without a row: {list(cov.unmapped)}"
     assert not cov.pending, f"equations of sections with no module: {list(cov.pending)}"
     assert len(cov.mapped) == lecture_map.EQUATION_COUNT
+
+
+def test_sections_beyond_the_lecture_own_no_equation_and_say_so() -> None:
+    loaded = lecture_map.loaded_sections()
+    for key in lecture_map.BEYOND_LECTURE:
+        assert key in spec.SECTION_KEYS, key
+        assert lecture_map.OWNERSHIP[key] == (), f"{key} is beyond the lecture but owns equations"
+        if key in loaded:
+            assert "beyond the lecture" in loaded[key].title, f"{key}: its title must say so"
+            assert not loaded[key].lecture_map and not loaded[key].errata, key
+            assert all(f.section == loaded[key].title for f in loaded[key].formulas), key
+    lecture_keys = [k for k in spec.SECTION_KEYS if k not in lecture_map.BEYOND_LECTURE]
+    assert all(lecture_map.OWNERSHIP[k] for k in lecture_keys), "a lecture section owns no equation"
