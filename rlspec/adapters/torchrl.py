@@ -1,0 +1,62 @@
+"""torchrl under the registry's names, float64 tensors in.
+
+The value functionals are plain functions (`td0_return_estimate`). The PPO objective exists
+only inside `ClipPPOLoss`, a module that reads log-probabilities from an actor's distribution:
+the glue is an actor whose distribution returns the batch's new log-probabilities, so the loss
+module's own arithmetic (log-ratio, clip bounds, min, mean) is what gets checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from tensordict import TensorDict
+from tensordict.nn import TensorDictModule
+from torch.distributions import Distribution
+from torchrl.modules import ProbabilisticActor
+from torchrl.objectives import ClipPPOLoss
+from torchrl.objectives.value.functional import td0_return_estimate
+
+F64 = torch.float64
+
+
+def _t(x: Any) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(x), dtype=F64)
+
+
+def ddpg_critic_target(r: Any, done: Any, gamma: Any, q_next: Any) -> Any:
+    return td0_return_estimate(float(gamma), _t(q_next), _t(r), terminated=_t(done).bool())
+
+
+def ddpg_critic_target_timeouts(r: Any, terminated: Any, truncated: Any, gamma: Any, q_next: Any) -> Any:
+    """TD(0) bootstraps through a truncation: only `terminated` is passed."""
+    return td0_return_estimate(float(gamma), _t(q_next), _t(r), terminated=_t(terminated).bool())
+
+
+class _BatchLogProb(Distribution):  # type: ignore[misc]  # torch is untyped here
+    """The policy's distribution as the loss sees it: log_prob(action) is the batch's
+    new log-probability (the glue; nothing is computed here)."""
+
+    arg_constraints: dict[str, Any] = {}  # noqa: RUF012 (torch's class attribute)
+
+    def __init__(self, logp: torch.Tensor) -> None:
+        self.logp = logp
+        super().__init__(logp.shape, validate_args=False)
+
+    def log_prob(self, value: torch.Tensor) -> torch.Tensor:
+        return self.logp
+
+
+def ppo_clip_objective_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any) -> Any:
+    """ClipPPOLoss's `loss_objective` (a loss: the registry's `loss` convention)."""
+    reader = TensorDictModule(torch.nn.Identity(), in_keys=["logp_new"], out_keys=["logp"])
+    actor = ProbabilisticActor(reader, in_keys=["logp"], distribution_class=_BatchLogProb)
+    loss = ClipPPOLoss(actor, critic_network=None, clip_epsilon=float(epsilon), entropy_bonus=False)
+    loss.set_keys(sample_log_prob="logp_old")
+    new = _t(logp_new)
+    columns = {"logp_new": new, "logp_old": _t(logp_old), "advantage": _t(adv)[:, None]}
+    batch = TensorDict({**columns, "action": torch.zeros_like(new)}, batch_size=[new.shape[0]])
+    return loss(batch)["loss_objective"].detach()
+
