@@ -1,9 +1,12 @@
 """The grading worker: hosts ONE untrusted submission. Standalone (stdlib + numpy only).
 
-The parent (sandbox.py) copies this file into a fresh temporary folder and runs it there as
-`python -I -B _rlspec_worker.py`, with a scrubbed environment, stdin/stdout as the protocol
-pipes and stderr on /dev/null. None of rlspec's packages is ever imported here, so the process
-holds no expected value, no hidden seed and no oracle: only the inputs it is sent.
+The parent (sandbox.py) runs this file's text as `python -I -B -c <text>`, inside the wall
+(wall.py: bubblewrap; the student's file at /submission/submission.py, the working folder a
+private tmpfs) unless the instructor chose --unsafe-no-sandbox, with a scrubbed environment,
+stdin/stdout as the protocol pipes and stderr on /dev/null. None of rlspec's packages is ever
+imported here, so the process holds no expected value, no hidden seed and no oracle: only the
+inputs it is sent. The audit hook below is a second layer and the source of clear messages
+("importing ctypes is not allowed"); the wall is the operating system's.
 
 Start-up, in this order: read the setup frame; move the protocol to private descriptors and
 point 0, 1, 2 at /dev/null (the submission's prints go nowhere); import numpy; set resource
@@ -299,19 +302,16 @@ def call(np: Any, fn: Callable[..., Any], call_id: int, args: list[dict[str, Any
     return {**reply, "status": "ok", "shape": shape, "values": values}
 
 
-def main() -> None:
-    rfd, wfd = os.dup(0), os.dup(1)
-    setup = read_frame(rfd)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    os.close(devnull)
-    if not setup["ctypes"]:
-        # numpy runs without ctypes; without it the submission cannot poke at memory (ctypes'
-        # memmove and cast raise no audit event). The hook refuses re-importing it.
+def start(setup: dict[str, Any], wfd: int) -> ModuleType | None:
+    """Everything before the first call; the submission's module, or None after an import_error."""
+    if setup["ctypes"]:
+        import ctypes  # noqa: F401  (loaded before the hook, so `import ctypes` and scipy work)
+    else:
+        # Without ctypes the submission cannot poke at memory (ctypes' memmove and cast raise no
+        # audit event); the hook refuses importing it again.
         sys.modules["ctypes"] = None  # type: ignore[assignment]
         sys.modules["_ctypes"] = None  # type: ignore[assignment]
-    import numpy as np
+    import numpy  # noqa: F401
 
     for name in setup["preload"]:
         try:
@@ -319,24 +319,30 @@ def main() -> None:
         except BaseException as exc:
             what = f"preloading {name} failed ({type(exc).__name__}: {exc}); [sandbox].ctypes = true may help"
             write_frame(wfd, {"t": "import_error", "message": one_line(what)})
-            return
+            return None
     disarm_fork_exec()
-    sys.path[:] = [
-        p for p in sys.path if not any(p == r or p.startswith(r + "/") for r in setup["forbidden"])
-    ]
+    forbidden = setup["forbidden"]
+    sys.path[:] = [p for p in sys.path if not any(p == r or p.startswith(r + "/") for r in forbidden)]
     if setup["user"] is not None:
-        # Defense in depth: even code that got past the hook can read only what this user can.
+        # Without the wall, a second line: code that got past the hook reads only what this
+        # user can.
         uid, gid = setup["user"]
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
     set_limits(setup["limits"])
-    install_hook(wfd, setup["sandbox"], setup["forbidden"], setup["packages"])
+    install_hook(wfd, setup["sandbox"], forbidden, setup["packages"])
     try:
-        module = load_submission(setup["submission"])
+        return load_submission(setup["submission"])
     except BaseException as exc:
         write_frame(wfd, {"t": "import_error", "message": one_line(f"{type(exc).__name__}: {exc}")})
-        return
+        return None
+
+
+def serve(rfd: int, wfd: int, module: ModuleType) -> None:
+    """Answer calls until the parent closes the pipe. Nothing of the setup is in reach here."""
+    import numpy as np
+
     names = sorted(str(n) for n, v in vars(module).items() if not str(n).startswith("_") and callable(v))
     write_frame(wfd, {"t": "ready", "names": names})
     while True:
@@ -354,6 +360,19 @@ def main() -> None:
         write_frame(wfd, reply)
         if reply["status"] == "exit":
             return
+
+
+def main() -> None:
+    rfd, wfd = os.dup(0), os.dup(1)
+    setup = read_frame(rfd)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    module = start(setup, wfd)
+    del setup
+    if module is not None:
+        serve(rfd, wfd, module)
 
 
 if __name__ == "__main__":

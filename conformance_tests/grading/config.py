@@ -4,10 +4,10 @@ README's section for instructors); anything else is refused with one line naming
     [grading]   title, dps, time_limit, import_time_limit, memory_limit_mb, cpu_limit,
                 file_size_limit, partial_credit, hidden_share
     [visible]   seed, count                 cases students see (instance and expected vs got)
-    [hidden]    seed, count, visibility     cases from a seed students never see
+    [hidden]    seed, count, visibility, pool_factor   cases from a seed students never see
     [feedback]  visibility, show_instances, instructor_detail
-    [sandbox]   forbid, preload, ctypes, user   extra forbidden paths; modules loaded before the
-                seal; ctypes in the worker; an unprivileged user for the worker
+    [sandbox]   forbid, preload, ctypes, user   extra paths hidden from the worker; modules loaded
+                before the seal; ctypes in the worker; the worker's user
     [[formula]] id (or glob), points, visible, hidden, time_limit, options
 """
 
@@ -51,6 +51,12 @@ KEYS: dict[str, dict[str, tuple[str, Any, str]]] = {
         "seed": ("integer >= 0", None, "seed of the hidden cases (keep this file from students)"),
         "count": ("integer >= 0", 5, "hidden cases per formula"),
         "visibility": ("one of " + ", ".join(VISIBILITIES), "after_published", "when students see them"),
+        "pool_factor": (
+            "integer >= 1",
+            4,
+            "each formula's hidden pool holds pool_factor x count cases; every submission grades "
+            "its own count of them",
+        ),
     },
     "feedback": {
         "visibility": ("one of " + ", ".join(VISIBILITIES), "visible", "Gradescope top-level visibility"),
@@ -58,10 +64,18 @@ KEYS: dict[str, dict[str, tuple[str, Any, str]]] = {
         "instructor_detail": ("boolean", True, "add a hidden 0-point test per formula with every case"),
     },
     "sandbox": {
-        "forbid": ("list of paths", [], "files or folders the submission may not open (besides rlspec's)"),
+        "forbid": ("list of paths", [], "files or folders hidden from the submission (besides rlspec's)"),
         "preload": ("list of strings", [], "modules imported before the seal (e.g. scipy.special)"),
-        "ctypes": ("boolean", False, "let ctypes into the worker (scipy needs it; weakens the sandbox)"),
-        "user": ("user name", "", "when grading as root, run the worker as this user (e.g. nobody)"),
+        "ctypes": (
+            "boolean",
+            True,
+            "ctypes in the worker (scipy needs it); false refuses it with a clear message",
+        ),
+        "user": (
+            "user name",
+            "",
+            "the worker's user (default: uid 65534 inside the wall; without it, only as root)",
+        ),
     },
 }
 FORMULA_KEYS: dict[str, tuple[str, Any, str]] = {
@@ -104,6 +118,7 @@ class GradingConfig:
     visible_seed: int
     hidden_seed: int
     hidden_visibility: str
+    pool_factor: int
     visibility: str
     show_instances: bool
     instructor_detail: bool
@@ -306,6 +321,7 @@ def parse(doc: Mapping[str, Any], path: Path) -> GradingConfig:
         visible_seed=v["seed"],
         hidden_seed=h["seed"],
         hidden_visibility=h["visibility"],
+        pool_factor=h["pool_factor"],
         visibility=fb["visibility"],
         show_instances=fb["show_instances"],
         instructor_detail=fb["instructor_detail"],

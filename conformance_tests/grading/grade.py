@@ -1,20 +1,21 @@
-"""`rlspec grade SUBMISSION --config grading.toml [--gradescope results.json] [--json F]`.
+"""`rlspec grade SUBMISSION --config grading.toml [--gradescope results.json] [--json F]`, or
+`rlspec grade SUBMISSIONS_DIR --config grading.toml [--out DIR] [--jobs N]` for a class.
 
-The parent draws the cases (visible from [visible].seed, hidden from [hidden].seed), computes
-every expected value with the oracle, sends only the inputs to the sandboxed worker, and alone
-compares (conformance_tests.compare: the registry's tolerances and conventions) and scores.
+The parent draws the cases (cases.py: visible from [visible].seed, each submission's hidden ones
+from a pool drawn from [hidden].seed), computes every expected value with the oracle once,
+sends only the inputs to workers inside the wall (wall.py), and alone compares
+(conformance_tests.compare: the registry's tolerances and conventions) and scores. Without the
+wall it refuses in one line, unless the instructor passes --unsafe-no-sandbox.
 
 Exit status: 0 when the submission was graded (whatever its score; a submission that does not
-even import is graded 0), 2 on a usage error (bad grading file, missing submission).
+even import is graded 0), 2 on a usage error (bad grading file, missing submission, no wall).
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,26 +26,34 @@ from typing import Any
 from rlspec.conformance_tests.compare import LECTURE, Entry, compare
 from rlspec.conformance_tests.engine import instance_inputs
 from rlspec.conformance_tests.grading import config as grading_config
+from rlspec.conformance_tests.grading import wall
+from rlspec.conformance_tests.grading.cases import (
+    Case,
+    ClassCases,
+    GradingError,
+    draw_cases,
+    prepare,
+    submission_key,
+)
 from rlspec.conformance_tests.grading.config import FormulaSpec, GradingConfig
-from rlspec.conformance_tests.grading.sandbox import Limits, SandboxError, SandboxWorker
+from rlspec.conformance_tests.grading.sandbox import CTYPES_HINT, Limits, SandboxError, SandboxWorker
 from rlspec.conformance_tests.selection import registered, section_keys
-from rlspec.conformance_tests.sources import Expected, LiveOracle
-from rlspec.conformance_tests.strategies import build, family_options
 from rlspec.conformance_tests.worker import CallResult
-from rlspec.oracle.errors import InstanceError, UsageError
+from rlspec.oracle.errors import UsageError
 from rlspec.spec.formula import Formula
 
+__all__ = [
+    "Case",
+    "CaseResult",
+    "FormulaGrade",
+    "Grader",
+    "GradingError",
+    "draw_cases",
+    "grade_submission",
+    "main",
+]
+
 MAX_RESTARTS = 3  # worker endings (crash, exit, protocol) per formula before its other cases are skipped
-
-
-@dataclass(frozen=True)
-class Case:
-    label: str
-    hidden: bool
-    seed: int
-    options: dict[str, Any]
-    raw: dict[str, Any]
-    expected: Expected
 
 
 @dataclass
@@ -75,6 +84,7 @@ class FormulaGrade:
     message: str = ""
     seconds: float = 0.0
     convention: str | None = None  # the meaning its passing cases share (formulas with conventions)
+    hidden_refusals: int = 0  # operations the hook refused during hidden cases (counted, never shown)
 
     @property
     def id(self) -> str:
@@ -86,46 +96,6 @@ class FormulaGrade:
 
     def part(self, hidden: bool) -> list[CaseResult]:
         return [r for r in self.results if r.case.hidden == hidden]
-
-
-class GradingError(UsageError):
-    pass
-
-
-# ---- cases --------------------------------------------------------------------------------------
-
-
-def draw_cases(
-    f: Formula, spec: FormulaSpec, seed: int, count: int, hidden: bool, source: LiveOracle
-) -> list[Case]:
-    """`count` instances of the formula's family, reproducible from the seed; each with the
-    oracle's value. Options within the family's ranges, narrowed by the grading file's."""
-    sizes, choices = family_options(f.family)
-    kind = "hidden" if hidden else "visible"
-    rng = random.Random(zlib.crc32(f"{kind}:{seed}:{f.id}".encode()))
-    out: list[Case] = []
-    attempts = 0
-    while len(out) < count:
-        attempts += 1
-        if attempts > 20 * count + 20:
-            raise GradingError(f"could not draw {count} {kind} cases for {f.id} with these options")
-        options: dict[str, Any] = {}
-        for name, (lo, hi) in sizes.items():
-            a, b = spec.options.get(name, (lo, hi))
-            options[name] = rng.randint(int(a), int(b))
-        for name, values in choices.items():
-            options[name] = rng.choice(tuple(spec.options.get(name, values)))
-        instance_seed = rng.randrange(2**32)
-        built = build(f.family, instance_seed, options, (f,))
-        if built is None:
-            continue
-        raw, used = built
-        try:
-            expected = source.expected(f, raw)
-        except InstanceError:
-            continue
-        out.append(Case(f"{kind} case {len(out) + 1}", hidden, instance_seed, used, raw, expected))
-    return out
 
 
 # ---- scoring ------------------------------------------------------------------------------------
@@ -157,10 +127,39 @@ def earned(maximum: Fraction, passed: int, total: int, partial: bool) -> Fractio
 
 
 class Grader:
-    def __init__(self, cfg: GradingConfig, submission: Path, forbid: Sequence[str | Path] = ()) -> None:
+    """Grades one submission in two phases, each in its own fresh worker. The visible phase runs
+    every formula's visible cases: its messages may reach the student. The hidden phase runs the
+    submission's own hidden cases afterwards: of it the student sees only counts, so no text
+    from a process that has seen a hidden input ever reaches the student."""
+
+    def __init__(
+        self,
+        cfg: GradingConfig,
+        submission: Path,
+        forbid: Sequence[str | Path] = (),
+        *,
+        cases: ClassCases | None = None,
+        walled: bool = True,
+        name: str | None = None,
+    ) -> None:
         self.cfg = cfg
         self.submission = submission
-        self.source = LiveOracle(cfg.dps)
+        self.cases = cases if cases is not None else prepare(cfg)
+        self.walled = walled
+        self.forbid = [cfg.path, cfg.path.parent, *cfg.forbid, *forbid]
+        try:
+            source = submission.read_bytes()
+        except OSError:
+            source = b""
+        self.key = submission_key(name or submission.stem, source)
+        self.sections = section_keys()
+        self.import_error: str | None = None
+        self.restarts = 0
+        self.visible_seconds = 0.0
+        self.worker_user = "unchanged"
+
+    def new_worker(self) -> SandboxWorker:
+        cfg = self.cfg
         limits = Limits(
             time_limit=cfg.time_limit,
             import_time_limit=cfg.import_time_limit,
@@ -168,70 +167,98 @@ class Grader:
             cpu_seconds=cfg.cpu_limit,
             file_size=cfg.file_size_limit,
         )
-        extra = [cfg.path, cfg.path.parent, *cfg.forbid, *forbid]
-        self.worker = SandboxWorker(
-            submission,
+        worker = SandboxWorker(
+            self.submission,
             limits,
-            forbid=extra,
+            forbid=self.forbid,
             preload=cfg.preload,
             allow_ctypes=cfg.allow_ctypes,
             user=cfg.user,
+            walled=self.walled,
         )
-        self.sections = section_keys()
-        self.import_error: str | None = None
+        if worker.ids is not None:
+            self.worker_user = f"uid {worker.ids[0]}" + (" inside bubblewrap" if self.walled else "")
+        return worker
 
     def run(self, progress: bool = False) -> list[FormulaGrade]:
-        grades: list[FormulaGrade] = []
-        try:
-            try:
-                self.worker.start()
-            except SandboxError as exc:
-                self.import_error = str(exc)
-            for i, spec in enumerate(self.cfg.formulas, 1):
-                try:
-                    g = self.grade(spec)
-                except UsageError:
-                    raise
-                except Exception as exc:  # rlspec's fault, not the submission's: say so, go on
-                    f = registered(spec.id)
-                    g = FormulaGrade(f, self.sections.get(f.id, f.prefix), spec, "error")
-                    g.visible_max, g.hidden_max = part_maxima(spec, self.cfg)
-                    what = f"{type(exc).__name__}: {exc}"[:240]
-                    g.message = f"grader error (not the submission's fault): {what}"
-                grades.append(g)
-                if progress:
-                    print(
-                        f"[{i}/{len(self.cfg.formulas)}] {g.id}: {float(g.score):g} of {spec.points:g} "
-                        f"({g.status}, {g.seconds:.1f} s)",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-        finally:
-            self.worker.close()
+        grades = []
+        for spec in self.cfg.formulas:
+            f = registered(spec.id)
+            g = FormulaGrade(f, self.sections.get(f.id, f.prefix), spec, "fail")
+            g.visible_max, g.hidden_max = part_maxima(spec, self.cfg)
+            grades.append(g)
+        started = time.perf_counter()
+        self.visible_phase(grades)
+        self.visible_seconds = time.perf_counter() - started
+        self.hidden_phase([g for g in grades if g.status == "fail" and g.spec.hidden > 0])
+        for i, g in enumerate(grades, 1):
+            if g.status == "fail":
+                self.score(g)
+            if progress:
+                print(
+                    f"[{i}/{len(grades)}] {g.id}: {float(g.score):g} of {g.spec.points:g} "
+                    f"({g.status}, {g.seconds:.1f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
         return grades
 
-    def grade(self, spec: FormulaSpec) -> FormulaGrade:
-        started = time.perf_counter()
-        f = registered(spec.id)
-        g = FormulaGrade(f, self.sections.get(f.id, f.prefix), spec, "fail")
-        g.visible_max, g.hidden_max = part_maxima(spec, self.cfg)
-        if self.import_error is not None:
-            g.status, g.message = "import_error", self.import_error
-        elif self.worker.import_violations:
-            g.status, g.violations = "forbidden", list(self.worker.import_violations)
-            g.message = "while being imported the submission tried: " + "; ".join(g.violations[:3])
-        elif f.adapter_name not in self.worker.names:
-            g.status = "not_implemented"
-            g.message = f"not implemented (no function {f.adapter_name}({', '.join(a.name for a in f.args)}))"
-        else:
-            cases = draw_cases(f, spec, self.cfg.visible_seed, spec.visible, False, self.source)
-            cases += draw_cases(f, spec, self.cfg.hidden_seed, spec.hidden, True, self.source)
-            self.run_cases(f, spec, cases, g)
-            self.score(g)
-        g.seconds = time.perf_counter() - started
-        return g
+    def visible_phase(self, grades: Sequence[FormulaGrade]) -> None:
+        worker = self.new_worker()
+        try:
+            try:
+                worker.start()
+            except SandboxError as exc:
+                self.import_error = str(exc)
+            for g in grades:
+                started = time.perf_counter()
+                f = g.formula
+                if f.id in self.cases.errors:
+                    g.status, g.message = "error", self.cases.errors[f.id]
+                elif self.import_error is not None:
+                    g.status, g.message = "import_error", self.import_error
+                elif worker.import_violations:
+                    g.status, g.violations = "forbidden", list(worker.import_violations)
+                    g.message = "while being imported the submission tried: " + "; ".join(g.violations[:3])
+                elif f.adapter_name not in worker.names:
+                    g.status = "not_implemented"
+                    g.message = (
+                        f"not implemented (no function {f.adapter_name}({', '.join(a.name for a in f.args)}))"
+                    )
+                else:
+                    self.run_cases(g, self.cases.visible[f.id], worker)
+                g.seconds += time.perf_counter() - started
+        finally:
+            self.restarts += worker.restarts
+            worker.close()
 
-    def run_cases(self, f: Formula, spec: FormulaSpec, cases: Sequence[Case], g: FormulaGrade) -> None:
+    def hidden_phase(self, grades: Sequence[FormulaGrade]) -> None:
+        if not grades:
+            return
+        worker = self.new_worker()
+        try:
+            try:
+                worker.start()
+                started = not worker.import_violations
+            except SandboxError:
+                started = False
+            for g in grades:
+                began = time.perf_counter()
+                cases = self.cases.hidden_for(g.spec, self.key)
+                if started:
+                    self.run_cases(g, cases, worker)
+                else:
+                    g.hidden_refusals += len(worker.import_violations)
+                    g.results += [
+                        CaseResult(c, False, "crashed", "the hidden-case worker did not start") for c in cases
+                    ]
+                g.seconds += time.perf_counter() - began
+        finally:
+            self.restarts += worker.restarts
+            worker.close()
+
+    def run_cases(self, g: FormulaGrade, cases: Sequence[Case], worker: SandboxWorker) -> None:
+        f, spec = g.formula, g.spec
         skip: str | None = None
         endings = 0
         for case in cases:
@@ -239,9 +266,7 @@ class Grader:
                 g.results.append(CaseResult(case, False, "skipped", skip))
                 continue
             inputs = instance_inputs(f, case.raw)
-            reply = self.worker.call(
-                f.adapter_name, [inputs[a.name] for a in f.args], timeout=spec.time_limit
-            )
+            reply = worker.call(f.adapter_name, [inputs[a.name] for a in f.args], timeout=spec.time_limit)
             result = CallResult(reply.kind, reply.values, reply.shape, reply.message, reply.seconds)
             outcome = compare(f, inputs, case.expected.value, result)
             r = CaseResult(
@@ -256,8 +281,10 @@ class Grader:
                 outcome.matched if outcome.ok else (),
             )
             if reply.kind == "raised" and not self.cfg.allow_ctypes and "CFUNCTYPE" in reply.message:
-                r.message += " (ctypes, which scipy needs, is off while grading: see [sandbox].ctypes)"
-            if reply.violations:
+                r.message += CTYPES_HINT
+            if case.hidden:
+                g.hidden_refusals += len(reply.violations)
+            else:
                 g.violations.extend(reply.violations)
             g.results.append(r)
             if reply.kind == "timeout":
@@ -290,9 +317,14 @@ class Grader:
         self.one_convention(g)
         visible, hidden = g.part(False), g.part(True)
         pv, ph = sum(r.passed for r in visible), sum(r.passed for r in hidden)
-        if g.violations:
+        if g.violations or g.hidden_refusals:
             g.status = "forbidden"
-            g.message = "0 points: it tried " + "; ".join(dict.fromkeys(g.violations[:3]))
+            if g.violations:
+                g.message = "0 points: it tried " + "; ".join(dict.fromkeys(g.violations[:3]))
+            else:
+                g.message = (
+                    f"0 points: the sandbox refused {g.hidden_refusals} operation(s) during hidden cases"
+                )
             return
         g.visible_score = earned(g.visible_max, pv, len(visible), self.cfg.partial_credit)
         g.hidden_score = earned(g.hidden_max, ph, len(hidden), self.cfg.partial_credit)
@@ -309,46 +341,90 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="rlspec grade", description="Grade an untrusted submission in a sandbox.")
-    p.add_argument("submission", help="the student's .py file (one file; it is copied into the sandbox)")
+    p = _Parser(prog="rlspec grade", description="Grade untrusted submissions inside a sandbox (bubblewrap).")
+    p.add_argument("submission", help="the student's .py file, or a folder of submissions (a class)")
     p.add_argument("--config", required=True, metavar="TOML", help="the grading file")
-    p.add_argument("--gradescope", metavar="FILE", help="write Gradescope's results.json")
-    p.add_argument("--json", metavar="FILE", help="write the full report (instructor-only detail)")
+    p.add_argument("--gradescope", metavar="FILE", help="one submission: write Gradescope's results.json")
+    p.add_argument("--json", metavar="FILE", help="one submission: write the full report (instructor-only)")
+    p.add_argument("--out", metavar="DIR", help="a class: where the gradebook and each student's results go")
+    p.add_argument(
+        "--jobs", type=int, metavar="N", help="a class: submissions graded at once (default: cores)"
+    )
+    p.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="grade without the operating-system sandbox (only for code you trust)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
 
 
 def grade_submission(
-    submission: Path, cfg: GradingConfig, forbid: Sequence[str | Path] = (), progress: bool = False
+    submission: Path,
+    cfg: GradingConfig,
+    forbid: Sequence[str | Path] = (),
+    progress: bool = False,
+    *,
+    cases: ClassCases | None = None,
+    walled: bool = True,
+    name: str | None = None,
 ) -> tuple[list[FormulaGrade], dict[str, Any]]:
+    """Grade one submission; every worker is dead when this returns."""
     started = time.perf_counter()
-    grader = Grader(cfg, submission, forbid)
+    grader = Grader(cfg, submission, forbid, cases=cases, walled=walled, name=name)
     grades = grader.run(progress)
     meta: dict[str, Any] = {
         "title": cfg.title,
         "submission": str(submission),
+        "submission_key": grader.key,
         "config": str(cfg.path),
         "seconds": round(time.perf_counter() - started, 3),
+        "visible_seconds": round(grader.visible_seconds, 3),
         "import_error": grader.import_error,
-        "worker_restarts": grader.worker.restarts,
-        "worker_user": "unchanged" if grader.worker.ids is None else f"{cfg.user} ({grader.worker.ids[0]})",
+        "worker_restarts": grader.restarts,
+        "worker_user": grader.worker_user,
+        "sandbox": "bubblewrap" if walled else "none (--unsafe-no-sandbox)",
     }
     return grades, meta
 
 
+def check_wall(cfg: GradingConfig, unsafe: bool) -> bool:
+    """True when the wall is up. Without it, a UsageError in one line unless the instructor
+    passed --unsafe-no-sandbox."""
+    if unsafe:
+        return False
+    ids = (wall.UNPRIVILEGED, wall.UNPRIVILEGED)
+    if cfg.user:
+        import pwd
+
+        entry = pwd.getpwnam(cfg.user)
+        ids = (entry.pw_uid, entry.pw_gid)
+    try:
+        wall.probe(*ids)
+    except wall.WallError as exc:
+        raise UsageError(
+            f"refusing to run untrusted code without the sandbox: {exc} "
+            "(--unsafe-no-sandbox grades without it, for code you trust)"
+        ) from None
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    from rlspec.conformance_tests.grading import feedback
+    from rlspec.conformance_tests.grading import classroom, feedback
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
         submission = Path(args.submission)
-        if not submission.is_file() or submission.suffix != ".py":
-            raise UsageError(f"no such .py file: {submission}")
+        if not submission.is_dir() and (not submission.is_file() or submission.suffix != ".py"):
+            raise UsageError(f"no such .py file or folder: {submission}")
         cfg = grading_config.load(Path(args.config))
+        walled = check_wall(cfg, args.unsafe_no_sandbox)
+        if submission.is_dir():
+            return classroom.run(submission, cfg, args, walled)
         outputs = [Path(p) for p in (args.gradescope, args.json) if p]
         forbid = [q for p in outputs for q in (p, p.parent)]
-        grades, meta = grade_submission(submission, cfg, forbid, progress=not args.quiet)
+        grades, meta = grade_submission(submission, cfg, forbid, progress=not args.quiet, walled=walled)
         print(feedback.table(grades, cfg, meta))
         if args.gradescope:
             feedback.write_gradescope(Path(args.gradescope), grades, cfg, meta)

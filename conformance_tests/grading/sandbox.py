@@ -1,10 +1,9 @@
-"""The hardened worker, parent side: start `child.py` in a fresh temporary folder, talk to it in
-length-prefixed JSON frames over raw pipes (never pickle: a compromised worker controls its end
-of the pipe), and read its replies with size limits, a deadline and a strict schema.
-
-What the parent accepts from the worker is plain data only: the names of its functions, and per
-call a status with either a message or a shape and a list of numbers (Python floats, or ints
-converted to float). Anything else ends the worker ("protocol") and the call fails.
+"""The worker, parent side. With the wall (the default) the worker runs inside bubblewrap
+(wall.py); with --unsafe-no-sandbox it runs as a plain process in a fresh temporary folder,
+guarded only by the audit hook of child.py. Either way the parent talks to it in length-prefixed
+JSON frames over raw pipes (protocol.py), with size limits, a deadline and a strict schema, and
+accepts plain data only: the names of its functions, and per call a status with either a message
+or a shape and a list of numbers. Anything else ends the worker ("protocol") and the call fails.
 """
 
 from __future__ import annotations
@@ -21,27 +20,40 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rlspec.conformance_tests.grading import wall
+from rlspec.conformance_tests.grading.protocol import (
+    MAX_FRAME,
+    MAX_NOTICES,
+    ProtocolError,
+    Reply,
+    one_line,
+    parse_reply,
+    scrubbed,
+    valid_name,
+)
+
+__all__ = ["Limits", "ProtocolError", "Reply", "SandboxError", "SandboxWorker", "parse_reply"]
+
 CHILD = Path(__file__).with_name("child.py")
 PACKAGES = ("oracle", "reference", "spec", "conformance_tests")
-MAX_FRAME = 16 * 2**20  # bytes of one frame from the worker
-MAX_VALUES = 2**20  # numbers in one reply
-MAX_NOTICES = 50  # violation notices kept per call
-MESSAGE_LIMIT = 300
-STATUSES = ("ok", "raised", "bad_output", "exit")
+CTYPES_HINT = " (ctypes, which scipy needs, is off while grading: see [sandbox].ctypes)"
+ENV = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
 
 
 class SandboxError(Exception):
     """The submission could not be started (import failed, timed out, crashed): one line."""
-
-
-class ProtocolError(Exception):
-    """The worker sent something that is not a well-formed frame of the protocol."""
 
 
 @dataclass(frozen=True)
@@ -51,23 +63,6 @@ class Limits:
     memory_mb: int = 1024
     cpu_seconds: float = 300.0
     file_size: int = 0
-
-
-@dataclass
-class Reply:
-    """One call as the parent saw it. kind: ok, raised, bad_output, exit, timeout, crashed, protocol."""
-
-    kind: str
-    values: list[float] | None = None
-    shape: tuple[int, ...] | None = None
-    message: str = ""
-    seconds: float = 0.0
-    violations: list[str] = field(default_factory=list)
-
-
-def one_line(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
 
 
 def rlspec_roots() -> list[Path]:
@@ -94,46 +89,9 @@ def forbidden_paths(extra: Iterable[str | Path], sandbox_base: Path) -> list[str
     return sorted(set(out))
 
 
-def _valid_name(x: Any) -> bool:
-    return type(x) is str and 0 < len(x) <= 200
-
-
-def _number(x: Any) -> float:
-    if type(x) is float:
-        return x
-    if type(x) is int:
-        return float(x)  # OverflowError for a huge int: caught as a protocol error
-    raise ProtocolError(f"a value of type {type(x).__name__}")
-
-
-def parse_reply(frame: Any, call_id: int) -> Reply:
-    """Check a reply frame against the schema; a Reply of plain floats."""
-    if type(frame) is not dict or frame.get("t") != "reply":
-        raise ProtocolError("not a reply")
-    if type(frame.get("id")) is not int or frame["id"] != call_id:
-        raise ProtocolError("a reply to another call")
-    status = frame.get("status")
-    if status not in STATUSES:
-        raise ProtocolError("unknown status")
-    if status != "ok":
-        message = frame.get("message")
-        if type(message) is not str:
-            raise ProtocolError("no message")
-        return Reply(str(status), message=one_line(message))
-    shape, values = frame.get("shape"), frame.get("values")
-    if (
-        type(shape) is not list
-        or len(shape) > 8
-        or not all(type(n) is int and 0 <= n <= MAX_VALUES for n in shape)
-    ):
-        raise ProtocolError("bad shape")
-    if type(values) is not list or len(values) > MAX_VALUES or len(values) != math.prod(shape):
-        raise ProtocolError("values do not fill the shape")
-    return Reply("ok", values=[_number(v) for v in values], shape=tuple(shape))
-
-
 class SandboxWorker:
-    """A restartable hardened worker hosting one submission file."""
+    """A restartable worker hosting one submission file: inside the wall unless `walled` is
+    false (the instructor's --unsafe-no-sandbox)."""
 
     def __init__(
         self,
@@ -144,21 +102,27 @@ class SandboxWorker:
         preload: Sequence[str] = (),
         allow_ctypes: bool = False,
         user: str = "",
+        walled: bool = True,
     ) -> None:
         self.submission = Path(submission)
         self.limits = limits
+        self.walled = walled
         self.base = Path(tempfile.gettempdir())
-        self.forbidden = forbidden_paths(forbid, self.base)
+        self.hidden_paths = [Path(p) for p in forbid]
+        self.forbidden = [] if walled else forbidden_paths(forbid, self.base)
         self.preload = list(preload)
         self.allow_ctypes = allow_ctypes
-        self.ids: tuple[int, int] | None = None  # (uid, gid) the worker switches to
-        if user and os.geteuid() == 0:
+        self.ids: tuple[int, int] | None = None  # (uid, gid) the worker runs as
+        if user and (walled or os.geteuid() == 0):
             import pwd
 
             entry = pwd.getpwnam(user)
             self.ids = (entry.pw_uid, entry.pw_gid)
+        elif walled:
+            self.ids = (wall.UNPRIVILEGED, wall.UNPRIVILEGED)
         self.process: subprocess.Popen[bytes] | None = None
         self.folder: Path | None = None
+        self.info_fd: int | None = None  # bwrap's --info-fd: the sandbox's first process
         self.names: frozenset[str] = frozenset()
         self.import_violations: list[str] = []  # notices sent while importing (every start)
         self.restarts = 0
@@ -166,50 +130,90 @@ class SandboxWorker:
         self.buffer = b""
 
     # -- process ------------------------------------------------------------------------------
-    def start(self) -> frozenset[str]:
-        """Start a fresh worker; the names of the submission's public callables.
-        SandboxError (one line) if it cannot be imported."""
-        self.close()
-        folder = Path(tempfile.mkdtemp(prefix="rlspec-sandbox-", dir=self.base))
-        self.folder = folder
-        shutil.copyfile(CHILD, folder / "_rlspec_worker.py")
+    def _source(self) -> bytes:
         try:
-            shutil.copyfile(self.submission, folder / "submission.py")
+            return self.submission.read_bytes()
         except OSError as exc:
             raise SandboxError(
                 f"cannot read the submission {self.submission}: {exc.strerror or exc}"
             ) from None
+
+    def _launch_walled(self) -> dict[str, Any]:
+        """Start the worker inside bubblewrap; the host-specific part of its setup frame."""
+        assert self.ids is not None
+        data = os.memfd_create("submission")
+        info_read, info_write = os.pipe()
+        try:
+            source = memoryview(self._source())
+            while source:
+                source = source[os.write(data, source) :]
+            os.lseek(data, 0, os.SEEK_SET)
+            argv = wall.command(
+                [sys.executable, "-I", "-B", "-c", CHILD.read_text(encoding="utf-8")],
+                uid=self.ids[0],
+                gid=self.ids[1],
+                env={**ENV, "HOME": wall.SCRATCH, "TMPDIR": wall.SCRATCH},
+                hide=self.hidden_paths,
+                scratch_bytes=8 * 2**20 + 4 * self.limits.file_size,
+                submission_fd=data,
+                info_fd=info_write,
+            )
+            self.process = self._popen(argv, None, None, (data, info_write))
+        except BaseException:
+            os.close(info_read)
+            raise
+        finally:
+            os.close(data)
+            os.close(info_write)
+        os.set_blocking(info_read, False)
+        self.info_fd = info_read
+        return {"submission": wall.SUBMISSION, "sandbox": wall.SCRATCH, "forbidden": [], "user": None}
+
+    def _launch_unsafe(self) -> dict[str, Any]:
+        """Start the worker as a plain process in a fresh temporary folder (no wall)."""
+        folder = Path(tempfile.mkdtemp(prefix="rlspec-sandbox-", dir=self.base))
+        self.folder = folder
+        (folder / "submission.py").write_bytes(self._source())
         if self.ids is not None:
-            for path in (folder, folder / "_rlspec_worker.py", folder / "submission.py"):
+            for path in (folder, folder / "submission.py"):
                 os.chown(path, *self.ids)
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(folder),
-            "TMPDIR": str(folder),
-            "LANG": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(folder / "_rlspec_worker.py")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=folder,
-            env=env,
-            close_fds=True,
-            start_new_session=True,
-        )
-        self.buffer = b""
-        setup = {
+        env = {**ENV, "HOME": str(folder), "TMPDIR": str(folder)}
+        argv = [sys.executable, "-I", "-B", "-c", CHILD.read_text(encoding="utf-8")]
+        self.process = self._popen(argv, folder, env, ())
+        return {
             "submission": str(folder / "submission.py"),
             "sandbox": str(folder.resolve()),
             "forbidden": self.forbidden,
+            "user": None if self.ids is None else list(self.ids),
+        }
+
+    @staticmethod
+    def _popen(
+        argv: list[str], cwd: Path | None, env: dict[str, str] | None, fds: tuple[int, ...]
+    ) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=cwd,
+            env=env if env is not None else {"PATH": ENV["PATH"]},
+            close_fds=True,
+            pass_fds=fds,
+            start_new_session=True,
+        )
+
+    def start(self) -> frozenset[str]:
+        """Start a fresh worker; the names of the submission's public callables.
+        SandboxError (one line) if it cannot be imported."""
+        self.close()
+        where = self._launch_walled() if self.walled else self._launch_unsafe()
+        self.buffer = b""
+        setup = {
+            **where,
             "packages": list(PACKAGES),
             "preload": self.preload,
             "ctypes": self.allow_ctypes,
-            "user": None if self.ids is None else list(self.ids),
             "limits": {
                 "memory_bytes": self.limits.memory_mb * 2**20,
                 "cpu_seconds": max(1, math.ceil(self.limits.cpu_seconds)),
@@ -219,20 +223,7 @@ class SandboxWorker:
         deadline = time.monotonic() + self.limits.import_time_limit
         try:
             self._send(setup, deadline)
-            while True:
-                frame = self._receive(deadline)
-                kind = frame.get("t") if type(frame) is dict else None
-                if kind == "violation" and type(frame.get("what")) is str:
-                    if len(self.import_violations) < MAX_NOTICES:
-                        self.import_violations.append(one_line(frame["what"]))
-                    continue
-                if kind == "ready" and type(frame.get("names")) is list and len(frame["names"]) <= 100_000:
-                    self.names = frozenset(n for n in frame["names"] if _valid_name(n))
-                    return self.names
-                if kind == "import_error" and type(frame.get("message")) is str:
-                    self.close()
-                    raise SandboxError(f"importing the submission failed: {one_line(frame['message'])}")
-                raise ProtocolError("unexpected frame at start-up")
+            return self._await_ready(deadline)
         except TimeoutError:
             self.close()
             raise SandboxError(
@@ -246,6 +237,25 @@ class SandboxWorker:
             self.close()
             raise SandboxError(f"the worker broke the protocol while starting: {exc}") from None
 
+    def _await_ready(self, deadline: float) -> frozenset[str]:
+        while True:
+            frame = self._receive(deadline)
+            kind = frame.get("t") if type(frame) is dict else None
+            if kind == "violation" and type(frame.get("what")) is str:
+                if len(self.import_violations) < MAX_NOTICES:
+                    self.import_violations.append(one_line(frame["what"]))
+                continue
+            if kind == "ready" and type(frame.get("names")) is list and len(frame["names"]) <= 100_000:
+                self.names = frozenset(n for n in frame["names"] if valid_name(n))
+                return self.names
+            if kind == "import_error" and type(frame.get("message")) is str:
+                self.close()
+                message = scrubbed(frame["message"])
+                if not self.allow_ctypes and ("ctypes" in message or "CFUNCTYPE" in message):
+                    message = "it needs ctypes (scipy does), which is off: [sandbox].ctypes = false"
+                raise SandboxError(f"importing the submission failed: {message}")
+            raise ProtocolError("unexpected frame at start-up")
+
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
@@ -257,15 +267,40 @@ class SandboxWorker:
         code = self.process.returncode
         if code is None:
             return "still running"
+        if self.walled and code > 128:
+            code = 128 - code  # bwrap exits with 128 + n when its command is killed by signal n
         if code < 0:
             with contextlib.suppress(ValueError):
                 return f"killed by {signal.Signals(-code).name}"
             return f"killed by signal {-code}"
         return f"exit code {code}"
 
+    def _sandbox_pid(self) -> int | None:
+        """The pid (on the host) of the sandbox's first process, from bwrap's --info-fd."""
+        fd, self.info_fd = self.info_fd, None
+        if fd is None:
+            return None
+        try:
+            info = json.loads(os.read(fd, 4096).decode("utf-8"))
+            pid = info.get("child-pid") if type(info) is dict else None
+            return pid if type(pid) is int and pid > 1 else None
+        except (OSError, ValueError):
+            return None
+        finally:
+            os.close(fd)
+
     def close(self) -> None:
+        """End the worker and everything it started. Inside the wall: kill the PID namespace's
+        first process (the kernel then kills every process in the namespace) and wait for bwrap,
+        which exits only when that process is gone; so when close returns, nothing is left."""
         process, self.process = self.process, None
+        sandbox_pid = self._sandbox_pid()
         if process is not None:
+            if sandbox_pid is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(sandbox_pid, signal.SIGKILL)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(10.0)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)  # the worker and anything it started
             with contextlib.suppress(ProcessLookupError):

@@ -78,6 +78,7 @@ def grade(
     *,
     source: Path | None = None,
     replace: dict[str, str] | None = None,
+    unsafe: bool = False,
 ) -> Run:
     """Grade a submission (from submissions/, or `source`) with a copy of the grading file kept
     outside rlspec's folder, writing results.json and the JSON report."""
@@ -89,7 +90,7 @@ def grade(
     gradescope, report = out / "results.json", out / "report.json"
     text = (source or SUBMISSIONS / f"{name}.py").read_text()
     text = text.replace("__RLSPEC_ROOT__", str(ROOT)).replace("__CONFIG__", str(config_path))
-    text = text.replace("__REPORT__", str(gradescope))
+    text = text.replace("__REPORT__", str(gradescope)).replace("__VICTIM__", str(tmp_path / "victim.txt"))
     for key, value in (replace or {}).items():
         text = text.replace(key, value)
     folder = tmp_path / "submission"
@@ -99,6 +100,7 @@ def grade(
     o, e = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
         argv = [str(submission), "--config", str(config_path), "--gradescope", str(gradescope)]
+        argv += ["--unsafe-no-sandbox"] if unsafe else []
         status = main([*argv, "--json", str(report), "--quiet"])
     doc = _strict_json(gradescope.read_text()) if gradescope.exists() else {}
     rep = json.loads(report.read_text()) if report.exists() else {}
@@ -226,7 +228,7 @@ ATTACKS: dict[str, tuple[dict[str, float], str, tuple[str, ...]]] = {
     "numpy_patch": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("expected", "got 0.0")),
     "compare_patch": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("wrong value",)),
     "tricky_objects": ({"mdp.v": 0.0, "mdp.q": 0.0, "pg.objective": 0.0}, "mdp.q", ("not numbers",)),
-    "read_files": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "reading")),
+    "read_files": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "opening the folder")),
     "write_report": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "writing")),
     "import_oracle": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "rlspec's own code")),
     "processes": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "os.fork")),
@@ -242,10 +244,12 @@ ATTACKS: dict[str, tuple[dict[str, float], str, tuple[str, ...]]] = {
 
 
 def test_every_attack_has_a_submission_and_a_test() -> None:
+    from tests.grading.test_wall import WALL_ATTACKS
+
     files = {p.stem for p in SUBMISSIONS.glob("*.py")}
     others = {"correct_standalone", "half_correct", "unlisted_secret", "hang_at_import"}
     others |= {"loss_convention", "mixed_conventions"}
-    assert files == set(ATTACKS) | others
+    assert files == set(ATTACKS) | set(WALL_ATTACKS) | others
 
 
 def test_a_hang_at_import_is_graded_zero_within_the_import_limit(tmp_path: Path) -> None:
@@ -273,19 +277,15 @@ def _violations(run: Run, formula_id: str) -> str:
     return "\n".join(run.formula(formula_id)["violations"])
 
 
-def test_reading_files_is_refused_path_by_path(tmp_path: Path) -> None:
+def test_reading_files_finds_nothing_of_the_grader(tmp_path: Path) -> None:
+    """Inside the wall rlspec's folder and the grading file do not exist: the hook, the second
+    layer, still refuses what it recognises (a symbolic link written towards the grading file,
+    another process's /proc entries, opening the root folder)."""
     run = grade(tmp_path, "read_files")
     seen = _violations(run, "mdp.v")
-    assert f"reading {ROOT}/oracle/evaluate.py" in seen
-    assert f"reading {tmp_path}/grading.toml" in seen  # the hidden seed lives there
     assert f"writing {tmp_path}/grading.toml" in seen  # the symlink to it
     assert "reading /proc/" in seen
-    assert f"reading {ROOT}/conformance_tests" in seen  # listing rlspec's folders
     assert "opening the folder /" in seen  # dir_fd
-    assert f"reading {ROOT}/spec/__init__.py" in seen  # a str subclass with lying methods
-    assert f"reading {ROOT}/reference/mdp.py" in seen  # a bytes subclass with a lying __bytes__
-    assert f"reading {ROOT}/oracle/instance.py" in seen  # __fspath__ changing its answer
-    assert seen.count("reading /proc/") >= 3
     assert run.formula("mdp.v")["status"] == "forbidden"
 
 
@@ -398,31 +398,26 @@ def test_the_example_grading_file_is_valid() -> None:
     assert all(f.id.startswith("npg.") and f.hidden == 3 for f in cfg.formulas[3:])
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="switching the worker's user needs root")
-def test_an_unprivileged_worker_user_is_a_second_wall(tmp_path: Path) -> None:
-    """The hook refuses only the paths it knows. A secret file it was not told about (mode 600,
-    in a root-only folder) is readable by a worker running as root, and not by one running as
-    [sandbox].user = "nobody": the operating system refuses, whatever happens in Python."""
+def test_files_outside_the_wall_are_invisible_whatever_their_mode(tmp_path: Path) -> None:
+    """A world-readable secret the grading file does not list: inside the wall it does not exist
+    (mdp.v gets 0) and the worker is not root (mdp.q passes); without the wall, graded as root,
+    the same submission reads it and gets the other points."""
     folder = Path(tempfile.mkdtemp(prefix="rlspec-secret-"))
     try:
         secret = folder / "secret.txt"
         secret.write_text("the answers")
-        secret.chmod(0o600)
+        secret.chmod(0o644)
         replace = {"__SECRET__": str(secret)}
-        as_root = grade(tmp_path / "root", "unlisted_secret", replace=replace)
-        check_run(as_root, {"mdp.v": 2.0, "mdp.q": 0.0, "pg.objective": 1.0})
-        as_nobody = grade(tmp_path / "nobody", "unlisted_secret", _sandbox_user(CONFIG), replace=replace)
-        check_run(as_nobody, {"mdp.v": 0.0, "mdp.q": 1.5, "pg.objective": 1.0})
-        assert as_nobody.report["worker_user"].startswith("nobody")
-        assert not as_nobody.formula("mdp.v")["violations"]  # the OS said no, not the hook
+        walled = grade(tmp_path / "walled", "unlisted_secret", replace=replace)
+        check_run(walled, {"mdp.v": 0.0, "mdp.q": 1.5, "pg.objective": 1.0})
+        assert walled.report["worker_user"] == "uid 65534 inside bubblewrap"
+        assert not walled.formula("mdp.v")["violations"]  # the kernel said no, not the hook
+        if os.geteuid() == 0:
+            bare = grade(tmp_path / "bare", "unlisted_secret", replace=replace, unsafe=True)
+            check_run(bare, {"mdp.v": 2.0, "mdp.q": 0.0, "pg.objective": 1.0})
+            assert bare.report["sandbox"] == "none (--unsafe-no-sandbox)"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _sandbox_user(config: str) -> str:
-    """The test grading file with [sandbox] user = "nobody" (a table after [grading]'s keys)."""
-    head, rest = config.split("[visible]", 1)
-    return head + '[sandbox]\nuser = "nobody"\n\n[visible]' + rest
 
 
 def test_a_grader_error_on_one_formula_does_not_stop_the_others(
@@ -446,7 +441,7 @@ def test_a_grader_error_on_one_formula_does_not_stop_the_others(
 
 # ---- declared conventions (a sample-batch formula) ------------------------------------------------
 
-PPO_CONFIG = '''
+PPO_CONFIG = """
 [grading]
 title = "ppo"
 time_limit = 3.0
@@ -464,7 +459,7 @@ count = 5
 id = "ppo.clip_objective_batch"
 points = 4
 options = { batch = [1, 9] }
-'''
+"""
 
 
 @pytest.mark.parametrize(

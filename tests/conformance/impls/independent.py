@@ -11,6 +11,7 @@ expectations by adaptive quadrature. It checks the suite against false rejection
 from __future__ import annotations
 
 if __package__:
+    from .independent_impl.blocks import *  # noqa: F403
     from .independent_impl.dist import *  # noqa: F403
     from .independent_impl.dpg import *  # noqa: F403
     from .independent_impl.entropy import *  # noqa: F403
@@ -20,6 +21,7 @@ if __package__:
     from .independent_impl.sac import *  # noqa: F403
     from .independent_impl.trpo import *  # noqa: F403
 else:  # loaded from its path by `rlspec conform`: the folder is on sys.path
+    from independent_impl.blocks import *  # type: ignore[import-not-found]  # noqa: F403
     from independent_impl.dist import *  # type: ignore[import-not-found]  # noqa: F403
     from independent_impl.dpg import *  # type: ignore[import-not-found]  # noqa: F403
     from independent_impl.entropy import *  # type: ignore[import-not-found]  # noqa: F403

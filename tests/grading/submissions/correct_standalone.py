@@ -32,6 +32,3 @@ def mdp_q(P, R, gamma, theta):
 
 def pg_objective(P, R, gamma, mu, theta):
     return float(mu @ _v(P, R, gamma, theta))
-
-
-

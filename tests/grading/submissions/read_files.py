@@ -91,7 +91,11 @@ def mdp_v(P, R, gamma, theta):
     _try(lambda: open("/proc/%d/mem" % os.getppid(), "rb").read(10))
     _try(lambda: os.listdir(os.path.join(ROOT, "conformance_tests")))
     _try(lambda: glob.glob(os.path.join(ROOT, "*")))
-    _try(lambda: os.open(ROOT.lstrip("/") + "/oracle/evaluate.py", os.O_RDONLY, dir_fd=os.open("/", os.O_RDONLY)))
+    _try(
+        lambda: os.open(
+            ROOT.lstrip("/") + "/oracle/evaluate.py", os.O_RDONLY, dir_fd=os.open("/", os.O_RDONLY)
+        )
+    )
     _try(lambda: open("/proc/%d/cwd/oracle/evaluate.py" % os.getppid()).read())
     _try(lambda: open("/proc/self/../%d/environ" % os.getppid()).read())
     return _v(P, R, gamma, theta)

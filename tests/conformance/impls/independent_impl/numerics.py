@@ -16,9 +16,14 @@ Array = Any
 
 
 def log_softmax(theta: Array) -> Array:
+    """theta - max - log1p(sum of the other exp(theta - max)): keeps log pi of the most likely
+    action exact to the last digit when the others are tiny (log(1 + 1e-21) is not 0)."""
     t = np.asarray(theta, dtype=np.float64)
-    shifted = t - np.max(t, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    top = np.argmax(t, axis=-1)[..., None]
+    shifted = t - np.take_along_axis(t, top, axis=-1)
+    others = np.exp(shifted)
+    np.put_along_axis(others, top, 0.0, axis=-1)
+    return shifted - np.log1p(np.sum(others, axis=-1, keepdims=True))
 
 
 def softmax(theta: Array) -> Array:
@@ -44,6 +49,17 @@ def log_mean_exp(p: Array, logp: Array, D: Array) -> Array:
     far = logsumexp(logp + centred)
     use_far = np.max(centred, axis=-1) > 30.0
     return np.where(use_far, far, near)
+
+
+def policy_change(theta: Array, theta_new: Array) -> Array:
+    """pi_new - pi_t = pi_t (r - 1) with r - 1 = expm1(D - log E_{pi_t} exp(D)), D = theta_new -
+    theta: exact to a few eps of each entry even where pi_t rounds to 1 (a difference of the two
+    rounded policies would lose it)."""
+    logp = log_softmax(theta)
+    D = np.asarray(theta_new, dtype=np.float64) - np.asarray(theta, dtype=np.float64)
+    D = D - np.max(D, axis=-1, keepdims=True)
+    log_norm = logsumexp(logp + D)
+    return np.exp(logp) * np.expm1(D - log_norm[..., None])
 
 
 def kl_rows(theta: Array, theta_new: Array) -> Array:

@@ -6,7 +6,7 @@ import numpy as np
 
 from .mdp import policy_values
 from .npg import compatible_weights, fisher_blocks
-from .numerics import Array, kl_rows, softmax, visitation
+from .numerics import Array, kl_rows, policy_change, softmax, visitation
 
 
 def policy_gain(P: Array, R: Array, gamma: float, mu: Array, theta: Array, theta_new: Array) -> float:
@@ -16,7 +16,7 @@ def policy_gain(P: Array, R: Array, gamma: float, mu: Array, theta: Array, theta
     pi = softmax(theta)
     _, Q = policy_values(P, R, gamma, theta)
     d = visitation(P, gamma, mu, pi)
-    return float(d @ np.sum((softmax(theta_new) - pi) * Q, axis=1))
+    return float(d @ np.sum(policy_change(theta, theta_new) * Q, axis=1))
 
 
 def trpo_surrogate(P: Array, R: Array, gamma: float, mu: Array, theta: Array, theta_new: Array) -> float:

@@ -1,0 +1,148 @@
+"""The wall around student code: bubblewrap (bwrap), a maintained tool packaged by Debian.
+
+Inside, the worker sees a read-only Python installation (the interpreter, its standard library
+and site-packages, /usr), the student's one file at /submission/submission.py (a read-only copy
+made from the bytes the grader read), a private tmpfs /sandbox as its working folder, a /proc of
+its own PID namespace and a minimal /dev. It runs as an unprivileged uid (65534 unless
+[sandbox].user names another) in new user, mount, PID, network, IPC, UTS and cgroup namespaces,
+in a new session, with every capability dropped. The grader, the grading file, the reports,
+rlspec's files, other students and the host's /tmp do not exist there. When the namespace's
+first process dies the kernel kills every process in it: nothing the student starts outlives
+the worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+SCRATCH = "/sandbox"
+SUBMISSION = "/submission/submission.py"
+UNPRIVILEGED = 65534  # nobody
+TOP_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+PROBE_SECONDS = 30.0
+
+
+class WallError(Exception):
+    """The wall cannot be built here: one line saying what is missing."""
+
+
+def python_roots() -> list[Path]:
+    """The folders of the Python installation the worker needs: the interpreter's prefixes, the
+    standard library and every site-packages (never the current folder or a test's sys.path)."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths.update(
+        str(v)
+        for k, v in sysconfig.get_paths().items()
+        if k in ("stdlib", "platstdlib", "purelib", "platlib")
+    )
+    paths.update(site.getsitepackages())
+    paths.add(str(Path(sys.executable).resolve().parent))
+    resolved = sorted({Path(p).resolve() for p in paths if p and Path(p).is_dir()})
+    outside_usr = [p for p in resolved if Path("/usr") not in (p, *p.parents)]
+    return [p for p in outside_usr if not any(q in p.parents for q in outside_usr)]
+
+
+def rlspec_package() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def _hide(path: Path, roots: Sequence[Path]) -> list[str]:
+    """Arguments hiding `path` when it lies inside a bound folder (an empty tmpfs over a folder,
+    /dev/null over a file); nothing when it is not visible anyway."""
+    path = path.resolve()
+    if not any(r == path or r in path.parents for r in roots):
+        return []
+    if path.is_dir():
+        return ["--tmpfs", str(path)]
+    if path.exists():
+        return ["--ro-bind", "/dev/null", str(path)]
+    return []
+
+
+def filesystem(hide: Iterable[Path]) -> list[str]:
+    """The read-only view of the system: /usr, the top-level links or folders into it, the
+    Python roots outside /usr, the dynamic loader's cache; then `hide` (rlspec's package and the
+    instructor's files, when an installation folder happens to hold them) masked."""
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in TOP_LINKS:
+        top = Path("/") / name
+        if top.is_symlink():
+            args += ["--symlink", os.readlink(top), str(top)]
+        elif top.is_dir():
+            args += ["--ro-bind", str(top), str(top)]
+    if Path("/etc/ld.so.cache").is_file():
+        args += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    roots = python_roots()
+    for root in roots:
+        args += ["--ro-bind", str(root), str(root)]
+    bound = [Path("/usr"), *roots]
+    for path in [rlspec_package(), *hide]:
+        args += _hide(Path(path), bound)
+    return args
+
+
+def command(
+    argv: Sequence[str],
+    *,
+    uid: int = UNPRIVILEGED,
+    gid: int = UNPRIVILEGED,
+    env: dict[str, str] | None = None,
+    hide: Iterable[Path] = (),
+    scratch_bytes: int = 16 * 2**20,
+    submission_fd: int | None = None,
+    info_fd: int | None = None,
+) -> list[str]:
+    """The bwrap command line running `argv` inside the wall."""
+    args = [
+        shutil.which("bwrap") or "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--uid", str(uid),
+        "--gid", str(gid),
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop", "ALL",
+        "--clearenv",
+    ]  # fmt: skip
+    for key, value in (env or {}).items():
+        args += ["--setenv", key, value]
+    args += filesystem(hide)
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    args += ["--size", str(scratch_bytes), "--perms", "0700", "--tmpfs", SCRATCH]
+    if submission_fd is not None:
+        args += ["--perms", "0444", "--ro-bind-data", str(submission_fd), SUBMISSION]
+    if info_fd is not None:
+        args += ["--info-fd", str(info_fd)]
+    args += ["--chdir", SCRATCH, "--", *argv]
+    return args
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "no message"
+
+
+@functools.lru_cache(maxsize=4)
+def probe(uid: int = UNPRIVILEGED, gid: int = UNPRIVILEGED) -> None:
+    """Build the wall once around a trivial command; WallError (one line) if it cannot be built."""
+    if shutil.which("bwrap") is None:
+        raise WallError("bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)")
+    check = f"import os, numpy; assert os.getuid() == {uid} and not os.path.exists('/tmp')"
+    argv = command([sys.executable, "-I", "-B", "-c", check], uid=uid, gid=gid)
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_SECONDS, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise WallError(f"bwrap could not be run ({exc})") from None
+    if done.returncode != 0:
+        raise WallError(
+            f"bwrap cannot build the sandbox here ({_last_line(done.stderr)}); it needs user namespaces "
+            "(kernel.unprivileged_userns_clone, or a container allowing them: see the README)"
+        )
