@@ -10,7 +10,10 @@ in tolerance units, and time; and the --json report with the same.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -174,7 +177,8 @@ def gradescope_document(
         head += f"\n{meta['import_error']}"
     return {
         "score": score,
-        "execution_time": max(1, round(float(meta.get("seconds", 0)))),
+        # The visible phase's time only: the hidden phase's would be a channel out of it.
+        "execution_time": max(1, round(float(meta.get("visible_seconds", meta.get("seconds", 0))))),
         "output": head,
         "visibility": cfg.visibility,
         "stdout_visibility": "hidden",
@@ -186,7 +190,22 @@ def write_gradescope(
     path: Path, grades: Sequence[FormulaGrade], cfg: GradingConfig, meta: Mapping[str, Any]
 ) -> None:
     doc = gradescope_document(grades, cfg, meta)
-    path.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    write_atomically(path, json.dumps(doc, indent=1, allow_nan=False) + "\n")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a temporary file in the same folder, then os.replace.
+    Called only after every worker of the submission is dead."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
 
 
 def case_json(r: CaseResult) -> dict[str, Any]:
@@ -194,6 +213,7 @@ def case_json(r: CaseResult) -> dict[str, Any]:
         "label": r.case.label,
         "hidden": r.case.hidden,
         "seed": r.case.seed,
+        "pool_index": r.case.pool_index,
         "options": r.case.options,
         "passed": r.passed,
         "kind": r.kind,
@@ -206,10 +226,11 @@ def case_json(r: CaseResult) -> dict[str, Any]:
     }
 
 
-def write_json(
-    path: Path, grades: Sequence[FormulaGrade], cfg: GradingConfig, meta: Mapping[str, Any]
-) -> None:
-    doc = {
+def report_document(
+    grades: Sequence[FormulaGrade], cfg: GradingConfig, meta: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The instructor's report: every case (hidden ones with their pool index and seed)."""
+    return {
         "rlspec_grade": 1,
         **meta,
         "score": round(sum(points(g.score) for g in grades), 6),
@@ -232,7 +253,13 @@ def write_json(
             for g in grades
         ],
     }
-    path.write_text(json.dumps(doc, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+def write_json(
+    path: Path, grades: Sequence[FormulaGrade], cfg: GradingConfig, meta: Mapping[str, Any]
+) -> None:
+    doc = report_document(grades, cfg, meta)
+    write_atomically(path, json.dumps(doc, indent=1, default=str) + "\n")
 
 
 def table(grades: Sequence[FormulaGrade], cfg: GradingConfig, meta: Mapping[str, Any]) -> str:

@@ -228,7 +228,7 @@ ATTACKS: dict[str, tuple[dict[str, float], str, tuple[str, ...]]] = {
     "numpy_patch": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("expected", "got 0.0")),
     "compare_patch": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("wrong value",)),
     "tricky_objects": ({"mdp.v": 0.0, "mdp.q": 0.0, "pg.objective": 0.0}, "mdp.q", ("not numbers",)),
-    "read_files": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "opening the folder")),
+    "read_files": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "writing")),
     "write_report": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "writing")),
     "import_oracle": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "rlspec's own code")),
     "processes": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("0 points", "os.fork")),
