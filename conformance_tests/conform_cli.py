@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hypothesis import configuration as hypothesis_configuration
 
-from rlspec.conformance_tests import reports
+from rlspec.conformance_tests import html_report, reports
 from rlspec.conformance_tests.results import FormulaResult, exit_status
 from rlspec.conformance_tests.selection import select
 from rlspec.conformance_tests.session import (
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per call")
     p.add_argument("--json", metavar="FILE", help="write a JSON report")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with plots")
     p.add_argument("--gradescope", metavar="FILE", help="write a Gradescope results.json")
     p.add_argument("--weights", metavar="FILE", help="grading file: JSON {glob: points} for --gradescope")
     p.add_argument("--out", metavar="DIR", default=str(DEFAULT_OUT), help="where failures' repro files go")
@@ -123,6 +124,8 @@ def write_reports(args: argparse.Namespace, results: list[FormulaResult], meta: 
         reports.write_json(Path(args.json), results, meta)
     if args.junit:
         reports.write_junit(Path(args.junit), results, meta)
+    if args.html:
+        html_report.write_html(Path(args.html), results, meta)
     if args.gradescope:
         weights = reports.read_weights(Path(args.weights)) if args.weights else {}
         reports.write_gradescope(Path(args.gradescope), results, meta, weights)

@@ -33,8 +33,9 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky, HypothesisException
 
 from rlspec.conformance_tests.compare import LECTURE, Outcome, compare
+from rlspec.conformance_tests.diagnose import corner_pattern
 from rlspec.conformance_tests.repro import write_artifacts
-from rlspec.conformance_tests.results import Failure, FormulaResult
+from rlspec.conformance_tests.results import Checked, Failure, FormulaResult
 from rlspec.conformance_tests.sources import Case, Expected, instance_key
 from rlspec.conformance_tests.strategies import Draw, corner_examples, formula_draws
 from rlspec.oracle.errors import InstanceError
@@ -100,6 +101,7 @@ class FormulaRun:
         self.first_failure_at: float | None = None
         self.frozen = False
         self.corners: list[str] = []  # the family's hard corners checked (and conforming)
+        self.instances: list[Checked] = []  # every evaluated instance: its error and corner
 
     def evaluate(self, raw: dict[str, Any], expected: Expected) -> Outcome:
         inputs = instance_inputs(self.f, raw)
@@ -122,7 +124,7 @@ class FormulaRun:
         started = self.first_failure_at
         return started is not None and time.perf_counter() - started > self.session.shrink_budget
 
-    def one(self, raw: dict[str, Any], expected: Expected | None = None) -> None:
+    def one(self, raw: dict[str, Any], expected: Expected | None = None, corner: str | None = None) -> None:
         """Check one instance; Mismatch when it does not conform."""
         key = instance_key(self.f, raw)
         if key in self.failed:
@@ -133,6 +135,7 @@ class FormulaRun:
             return
         exp = expected if expected is not None else self.expected(raw)
         outcome = self.evaluate(raw, exp)
+        self.instances.append(Checked(outcome.kind, outcome.units, corner))
         if outcome.ok:
             if self.first_failure_at is None:
                 self.units.append(outcome.units)
@@ -153,7 +156,7 @@ class FormulaRun:
         s = self.session
 
         def body(draw: Draw) -> None:
-            self.one(draw.raw)
+            self.one(draw.raw, corner=draw.corner)
             if draw.corner is not None and self.first_failure_at is None:
                 self.corners.append(draw.corner)
 
@@ -184,6 +187,7 @@ class FormulaRun:
     def result(self, section_key: str) -> FormulaResult:
         f, s = self.f, self.session
         out = FormulaResult(f, section_key, "pass", examples=len(self.units), corners=tuple(self.corners))
+        out.instances = list(self.instances)
         if self.units:
             out.peak = max(self.units)
             out.mean = sum(self.units) / len(self.units)
@@ -195,6 +199,8 @@ class FormulaRun:
         if self.last is not None:
             outcome, raw, exp = self.failed[self.last]
             failure = Failure(outcome.kind, outcome.message, outcome.entries, raw, units=outcome.units)
+            failure.diagnoses = [*outcome.diagnoses, *self.corner_diagnosis()]
+            failure.expected, failure.got = outcome.expected.get(LECTURE), outcome.got
             instance_path, repro_path = write_artifacts(
                 s.out_dir, f, s.impl, raw, outcome, exp.digits, s.source.name
             )
@@ -207,6 +213,14 @@ class FormulaRun:
         elif not self.units:
             out.status, out.message = "error", "no instance could be checked"
         return out
+
+    def corner_diagnosis(self) -> list[str]:
+        """A corner that the failing corner instances have and no conforming one (diagnose.py);
+        the unlabelled instances hypothesis tries while shrinking are left out."""
+        failing = [(c.corner,) for c in self.instances if not c.ok and c.corner]
+        passing = [(c.corner,) if c.corner else () for c in self.instances if c.ok]
+        found = corner_pattern(failing, passing)
+        return [found] if found else []
 
 
 def meanings_order(f: Formula) -> tuple[str, ...]:

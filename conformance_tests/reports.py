@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -78,6 +79,7 @@ def failure_text(r: FormulaResult) -> str:
     ]
     fail = r.failure
     if fail is not None:
+        lines += [f"  looks like {d}" for d in fail.diagnoses if d not in r.message]
         for e in fail.entries:
             lines.append(
                 f"  at {list(e.index)}: expected {e.expected!r}, got {e.got!r} ({e.units:.3g} units)"
@@ -125,8 +127,23 @@ def result_json(r: FormulaResult) -> dict[str, Any]:
             ],
             "instance": fail.instance_path,
             "repro": fail.repro_path,
+            "diagnoses": list(fail.diagnoses),
         },
+        "instances": [
+            {
+                "kind": c.kind,
+                "units": _finite(c.units),
+                "of_tolerance": _finite(c.units / t.factor),
+                "corner": c.corner,
+            }
+            for c in r.instances
+        ],
     }
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no inf or nan: None for an error too large to represent."""
+    return x if math.isfinite(x) else None
 
 
 def write_json(path: Path, results: Sequence[FormulaResult], meta: Mapping[str, Any]) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from rlspec.conformance_tests.compare import Entry
 from rlspec.spec.formula import Formula
 
@@ -20,6 +22,22 @@ class Failure:
     instance_path: str | None = None
     repro_path: str | None = None
     units: float | None = None
+    diagnoses: list[str] = field(default_factory=list)  # what the failure looks like
+    expected: np.ndarray | None = None  # the failing instance's expected value (lecture meaning)
+    got: np.ndarray | None = None  # and what the implementation returned
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One evaluated instance: its verdict kind, its error in tolerance units, its hard corner."""
+
+    kind: str
+    units: float
+    corner: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
 
 
 @dataclass
@@ -36,6 +54,7 @@ class FormulaResult:
     seconds: float = 0.0
     failure: Failure | None = None
     corners: tuple[str, ...] = ()  # the family's hard corners checked, in order
+    instances: list[Checked] = field(default_factory=list)  # every evaluated instance
 
     @property
     def id(self) -> str:
