@@ -135,13 +135,9 @@ def constant_ratio(
 
 
 def factors(f: Formula, inputs: Mapping[str, Any]) -> list[tuple[str, float]]:
-    """Recognizable factors: constants, scalar inputs x as x, 1/x, 1-x, 1/(1-x), and the sizes."""
-    out: list[tuple[str, float]] = [
-        ("2", 2.0),
-        ("1/2", 0.5),
-        ("ln 2", math.log(2.0)),
-        ("1/ln 2", 1 / math.log(2.0)),
-    ]
+    """Recognizable factors: scalar inputs x as x, 1/x, 1-x, 1/(1-x), ..., the sizes, then
+    constants (the formula's own names first when several coincide)."""
+    out: list[tuple[str, float]] = []
     for arg in f.args:
         value = inputs.get(arg.name)
         if value is None:
@@ -153,6 +149,7 @@ def factors(f: Formula, inputs: Mapping[str, Any]) -> list[tuple[str, float]]:
             label = DIMENSION_NAMES.get(symbol, symbol)
             if size > 1:
                 out += [(f"{label} = {size}", float(size)), (f"1/{label} = 1/{size}", 1.0 / size)]
+    out += [("2", 2.0), ("1/2", 0.5), ("ln 2", math.log(2.0)), ("1/ln 2", 1 / math.log(2.0))]
     return [(name, value) for name, value in out if math.isfinite(value) and value != 0]
 
 
