@@ -13,6 +13,7 @@ import numpy as np
 
 from rlspec.conformance_tests import conventions, diagnose
 from rlspec.conformance_tests import scales as scale_helpers
+from rlspec.conformance_tests.precision import FLOAT64, Profile
 from rlspec.conformance_tests.worker import CallResult
 from rlspec.spec.formula import Formula
 
@@ -84,10 +85,18 @@ def meanings(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray) -> dic
     return out
 
 
-def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result: CallResult) -> Outcome:
+def compare(
+    f: Formula,
+    inputs: Mapping[str, Any],
+    expected: np.ndarray,
+    result: CallResult,
+    profile: Profile = FLOAT64,
+) -> Outcome:
+    """The verdict on one instance; tolerances in units of the profile's epsilon (precision.py)."""
+    eps = profile.eps
     values = meanings(f, inputs, expected)
     scales = {name: tolerance_scale(f, inputs, v) for name, v in values.items()}
-    limits = {name: f.tolerance.factor * EPS64 * scale for name, scale in scales.items()}
+    limits = {name: f.tolerance.factor * eps * scale for name, scale in scales.items()}
     base = Outcome("ok", factor=f.tolerance.factor, expected=values, limits=limits, scales=scales)
     if not result.ok:
         base.kind, base.message = result.kind, result.message
@@ -114,7 +123,7 @@ def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result:
     matched = []
     for name, value in values.items():
         scale = scales[name]
-        units = float(np.max(np.abs(got - value))) / (EPS64 * scale) if got.size else 0.0
+        units = float(np.max(np.abs(got - value))) / (eps * scale) if got.size else 0.0
         if units <= f.tolerance.factor:
             matched.append(name)
         if units < best_units:
@@ -123,17 +132,17 @@ def compare(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray, result:
     name = matched[0] if matched else best_name
     scale = scales[name]
     base.scale = scale
-    base.units = float(np.max(np.abs(got - values[name]))) / (EPS64 * scale) if got.size else 0.0
+    base.units = float(np.max(np.abs(got - values[name]))) / (eps * scale) if got.size else 0.0
     if matched:
         return base
     base.kind = "value"
     base.scale = scales[best_name]
-    base.entries = differing(values[best_name], got, limits[best_name], EPS64 * base.scale)
+    base.entries = differing(values[best_name], got, limits[best_name], eps * base.scale)
     absolute = float(np.max(np.abs(got - values[best_name])))
-    base.units = absolute / (EPS64 * base.scale)
+    base.units = absolute / (eps * base.scale)
     against = "" if best_name == LECTURE else f" (against the closest declared convention, {best_name})"
     base.message = (
-        f"max |got - expected| = {absolute:.3e} = {base.units:.3g} units of eps64 * scale, "
+        f"max |got - expected| = {absolute:.3e} = {base.units:.3g} units of {profile.unit} * scale, "
         f"tolerance {f.tolerance.factor:g} units ({f.tolerance.name}){against}"
     )
     base.diagnoses = diagnose.value_diagnoses(f, inputs, values[best_name], got, limits[best_name])

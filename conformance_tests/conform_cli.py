@@ -20,6 +20,7 @@ from pathlib import Path
 from hypothesis import configuration as hypothesis_configuration
 
 from rlspec.conformance_tests import html_report, reports
+from rlspec.conformance_tests.precision import FLOAT64, profile
 from rlspec.conformance_tests.results import FormulaResult, exit_status
 from rlspec.conformance_tests.selection import select
 from rlspec.conformance_tests.session import (
@@ -65,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--vectors", metavar="DIR", help="expected values from stored vectors, not the live oracle"
     )
     p.add_argument("--dps", type=int, default=40, help="oracle digits (40)")
+    p.add_argument(
+        "--dtype",
+        default="float64",
+        metavar="PROFILE",
+        help="precision profile: float64 (default) or float32 (float32 inputs, tolerances in eps32)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
 
@@ -76,6 +83,9 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
     if args.timeout <= 0:
         raise UsageError("--timeout must be > 0")
     chosen = select(args.formulas)
+    precision = profile(args.dtype)
+    if args.vectors and precision is not FLOAT64:
+        raise UsageError("--vectors: stored vectors are float64 instances; use the live oracle with --dtype")
     source: ExpectedSource = vectors_source(args.vectors) if args.vectors else LiveOracle(args.dps)
     session = Session(
         args.impl,
@@ -84,6 +94,7 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
         timeout=args.timeout,
         source=source,
         out_dir=Path(args.out),
+        profile=precision,
     )
     try:
         session.start()
@@ -144,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seed": args.seed,
             "examples": args.examples,
             "timeout": args.timeout,
+            "profile": session.profile.name,
             "source": session.source.name,
             "seconds": round(time.perf_counter() - started, 3),
             "exit_status": status,

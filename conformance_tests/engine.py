@@ -107,18 +107,21 @@ class FormulaRun:
         inputs = instance_inputs(self.f, raw)
         result = self.session.worker.call(self.f.adapter_name, [inputs[a.name] for a in self.f.args])
         try:
-            return compare(self.f, inputs, expected.value, result)
+            return compare(self.f, inputs, expected.value, result, self.session.profile)
         except Exception as exc:
             raise SuiteError(f"suite error comparing {self.f.id}: {type(exc).__name__}: {exc}") from exc
 
     def expected(self, raw: dict[str, Any]) -> Expected:
         try:
-            return self.session.source.expected(self.f, raw)
+            exp = self.session.source.expected(self.f, raw)
         except InstanceError:
             reject()  # the oracle refuses this instance (e.g. a required state unreachable)
             raise
         except Exception as exc:
             raise SuiteError(f"oracle error on {self.f.id}: {type(exc).__name__}: {exc}") from exc
+        if not self.session.profile.represents(exp.value):
+            reject()  # the answer overflows the precision profile's format
+        return exp
 
     def _out_of_budget(self) -> bool:
         started = self.first_failure_at
@@ -156,7 +159,7 @@ class FormulaRun:
         s = self.session
 
         def body(draw: Draw) -> None:
-            self.one(draw.raw, corner=draw.corner)
+            self.one(s.profile.instance(draw.raw), corner=draw.corner)
             if draw.corner is not None and self.first_failure_at is None:
                 self.corners.append(draw.corner)
 

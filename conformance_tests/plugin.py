@@ -28,6 +28,9 @@ def pytest_addoption(parser: Any) -> None:
     group.addoption("--rlspec-seed", type=int, default=None, help="seed of the run")
     group.addoption("--rlspec-timeout", type=float, default=None, help="seconds allowed per call")
     group.addoption("--rlspec-out", default=None, help="where failures' repro files go")
+    group.addoption(
+        "--rlspec-dtype", default=None, help="precision profile: float64 (default) or float32 (as --dtype)"
+    )
 
 
 def _option(config: Any, name: str) -> Any:
@@ -46,7 +49,9 @@ def implementation(config: Any) -> str | None:
 def rlspec_session(request: Any) -> Iterator[Any]:
     """The implementation under test in its worker (skips when none is given)."""
     from rlspec.conformance_tests import session as suite
+    from rlspec.conformance_tests.precision import profile
     from rlspec.conformance_tests.worker import ImplementationError
+    from rlspec.oracle.errors import UsageError
 
     impl = implementation(request.config)
     if impl is None:
@@ -55,12 +60,17 @@ def rlspec_session(request: Any) -> Iterator[Any]:
     seed = _option(request.config, "--rlspec-seed")
     timeout = _option(request.config, "--rlspec-timeout") or suite.DEFAULT_TIMEOUT
     out = _option(request.config, "--rlspec-out") or suite.DEFAULT_OUT
+    try:
+        precision = profile(_option(request.config, "--rlspec-dtype") or "float64")
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
     session = suite.Session(
         impl,
         examples=examples,
         seed=suite.DEFAULT_SEED if seed is None else seed,
         timeout=timeout,
         out_dir=Path(out),
+        profile=precision,
     )
     try:
         session.start()

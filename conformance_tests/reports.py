@@ -64,10 +64,20 @@ def table(results: Sequence[FormulaResult], meta: Mapping[str, Any]) -> str:
         f"{counts['not_implemented']} not implemented, "
         + (f"{counts['skipped']} skipped, " if counts["skipped"] else "")
         + f"of {len(results)} formulas "
-        f"(peak/mean: error in units of eps64 * scale; {meta.get('source', '')}, seed {meta.get('seed')}, "
+        f"(peak/mean: error in units of {unit(meta)} * scale; {profile_name(meta)} profile; "
+        f"{meta.get('source', '')}, seed {meta.get('seed')}, "
         f"{meta.get('seconds', 0):.1f} s)"
     )
     return "\n".join(lines)
+
+
+def profile_name(meta: Mapping[str, Any]) -> str:
+    """The run's precision profile (conformance_tests/precision.py), float64 unless named."""
+    return str(meta.get("profile") or "float64")
+
+
+def unit(meta: Mapping[str, Any]) -> str:
+    return "eps" + profile_name(meta).removeprefix("float")
 
 
 def failure_text(r: FormulaResult) -> str:
@@ -162,13 +172,17 @@ def write_junit(path: Path, results: Sequence[FormulaResult], meta: Mapping[str,
     suite = ET.SubElement(
         suites,
         "testsuite",
-        name=f"rlspec conform {meta.get('impl', '')}",
+        name=f"rlspec conform {meta.get('impl', '')} ({profile_name(meta)})",
         tests=str(len(results)),
         failures=str(counts["fail"]),
         errors=str(counts["error"]),
         skipped=str(counts["not_implemented"] + counts["skipped"]),
         time=f"{sum(r.seconds for r in results):.3f}",
     )
+    properties = ET.SubElement(suite, "properties")
+    shown = {"profile": profile_name(meta), **{k: meta.get(k, "") for k in ("seed", "examples", "source")}}
+    for key, value in shown.items():
+        ET.SubElement(properties, "property", name=key, value=str(value))
     for r in results:
         case = ET.SubElement(
             suite, "testcase", classname=f"rlspec.{r.section_key}", name=r.id, time=f"{r.seconds:.3f}"
@@ -234,7 +248,8 @@ def write_gradescope(
     counts = summary(results)
     doc = {
         "score": sum(t["score"] for t in tests),  # type: ignore[misc]
-        "output": f"rlspec conform: {counts['pass']} of {len(results)} formulas conform",
+        "output": f"rlspec conform ({profile_name(meta)}): {counts['pass']} of {len(results)} formulas"
+        " conform",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rlspec.conformance_tests.engine import FormulaRun, SuiteError
+from rlspec.conformance_tests.precision import FLOAT64, Profile
 from rlspec.conformance_tests.results import FormulaResult
 from rlspec.conformance_tests.selection import section_keys
 from rlspec.conformance_tests.sources import ExpectedSource, LiveOracle
@@ -37,6 +38,7 @@ class Session:
         shrink_budget: float = SHRINK_BUDGET,
         prepare: Callable[[], None] | None = None,
         start_method: str | None = None,
+        profile: Profile = FLOAT64,
     ) -> None:
         """`prepare` and `start_method` go to the Worker (conformance_tests/worker.py): a hook run
         in the worker before the implementation is imported (resource limits, isolation), and
@@ -49,6 +51,8 @@ class Session:
         self.out_dir = out_dir
         self.shrink_budget = shrink_budget
         self.worker = Worker(impl, timeout=timeout, prepare=prepare, start_method=start_method)
+        self.profile = profile  # the precision profile (precision.py): float64 or float32
+        self.worker.dtype = profile.name
         self.names: frozenset[str] = frozenset()
         self.sections = section_keys()
 

@@ -12,7 +12,8 @@ Protocol (plain data both ways, never a pickled user object):
   worker -> suite:        ("ok", flat list of floats, shape, seconds)
                           | ("error", kind, "one line", seconds)   kind: raised | bad_output
 Inputs arrive in the worker as fresh float64 arrays (scalars as numpy.float64, which is also a
-Python float); outputs go through numpy.asarray in the worker and come back as floats + shape.
+Python float), or float32 ones under the float32 precision profile (`Worker.dtype`); outputs go
+through numpy.asarray in the worker and come back as floats + shape.
 
 Hardening (memory limits, isolation) plugs in through `prepare`: a callable run in the worker
 before the implementation is imported (e.g. resource.setrlimit), and `start_method` (the
@@ -109,12 +110,14 @@ def encode(value: Any) -> tuple[list[float], list[int]]:
     return array.ravel().tolist(), list(array.shape)
 
 
-def decode(flat: list[float], shape: Sequence[int]) -> Any:
-    array = np.asarray(flat, dtype=np.float64).reshape(tuple(shape))
-    return np.float64(array) if array.ndim == 0 else array
+def decode(flat: list[float], shape: Sequence[int], dtype: str = "float64") -> Any:
+    """An argument as the implementation receives it: a float64 array (float32 under the float32
+    precision profile), a scalar as numpy.float64 (numpy.float32)."""
+    array = np.asarray(flat, dtype=dtype).reshape(tuple(shape))
+    return array.dtype.type(array) if array.ndim == 0 else array
 
 
-def _serve(conn: Connection, impl: str, prepare: Callable[[], None] | None) -> None:
+def _serve(conn: Connection, impl: str, prepare: Callable[[], None] | None, dtype: str = "float64") -> None:
     """The worker's main loop."""
     with contextlib.suppress(OSError):  # the user's prints must not mix with the suite's output
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -136,14 +139,16 @@ def _serve(conn: Connection, impl: str, prepare: Callable[[], None] | None) -> N
         if message is None:
             return
         name, encoded = message
-        conn.send(_call(module, name, encoded))
+        conn.send(_call(module, name, encoded, dtype))
 
 
-def _call(module: ModuleType, name: str, encoded: list[tuple[list[float], list[int]]]) -> tuple[Any, ...]:
+def _call(
+    module: ModuleType, name: str, encoded: list[tuple[list[float], list[int]]], dtype: str = "float64"
+) -> tuple[Any, ...]:
     started = time.perf_counter()
     try:
         fn = getattr(module, name)
-        result = fn(*[decode(flat, shape) for flat, shape in encoded])
+        result = fn(*[decode(flat, shape, dtype) for flat, shape in encoded])
     except BaseException as exc:
         return (
             "error",
@@ -193,6 +198,7 @@ class Worker:
         self.impl = impl
         self.timeout = timeout
         self.start_timeout = start_timeout
+        self.dtype = "float64"  # the arguments' format: the session's precision profile
         self.prepare = prepare
         self.context: Any = multiprocessing.get_context(start_method or default_start_method())
         self.process: Any = None
@@ -205,7 +211,9 @@ class Worker:
         Raises ImplementationError (one line) if the import fails."""
         self.close()
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(child, self.impl, self.prepare), daemon=True)
+        process = self.context.Process(
+            target=_serve, args=(child, self.impl, self.prepare, self.dtype), daemon=True
+        )
         process.start()
         child.close()
         self.process, self.conn = process, parent

@@ -1,0 +1,48 @@
+"""The second, independent float64 implementation (tests/conformance/impls/independent.py)
+conforms on every registered formula at the default settings: the suite's check against false
+rejections (a correct implementation that computes differently from the bundled example must
+pass). `benchmarks/false_rejections.py` runs it, and the example, over many seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rlspec.conformance_tests.runner import registry
+from tests.conformance.helpers import IMPLS, by_id, conform
+from tests.conformance.impls.independent_impl.mdp import gth_stationary
+from tests.conformance.impls.independent_impl.numerics import log_softmax, policy_change
+
+INDEPENDENT = str(IMPLS / "independent.py")
+
+
+def test_independent_implementation_conforms_on_every_formula(tmp_path: Path) -> None:
+    status, doc, _, _ = conform(INDEPENDENT, "--seed", "0", tmp=tmp_path)
+    rows = by_id(doc)
+    assert set(rows) == {f.id for f in registry()}
+    failing = {k: r["message"] for k, r in rows.items() if r["status"] != "pass"}
+    assert failing == {}
+    assert status == 0
+
+
+def test_gth_stationary_law_by_hand() -> None:
+    # two states, P = [[1 - a, a], [b, 1 - b]]: pi = (b, a) / (a + b); the periodic swap (a = b = 1)
+    # has the Cesaro limit (1/2, 1/2)
+    a, b = 0.25, 0.0625
+    assert np.allclose(gth_stationary(np.array([[1 - a, a], [b, 1 - b]])), [0.2, 0.8], rtol=1e-15)
+    assert np.array_equal(gth_stationary(np.array([[0.0, 1.0], [1.0, 0.0]])), [0.5, 0.5])
+    # a slowly mixing chain (a = b = 1e-12): still (1/2, 1/2) to the last digits
+    tiny = 1e-12
+    assert np.allclose(gth_stationary(np.array([[1 - tiny, tiny], [tiny, 1 - tiny]])), [0.5, 0.5], rtol=1e-15)
+
+
+def test_near_deterministic_policy_keeps_its_small_probabilities() -> None:
+    # pi = softmax([0, -50]): pi_1 = e^-50 / (1 + e^-50); log pi_0 = -log1p(e^-50) = -e^-50 to rounding,
+    # which log(1 + e^-50) = log(1.0) = 0 would lose
+    tail = np.exp(-50.0)
+    logp = log_softmax(np.array([[0.0, -50.0]]))
+    assert abs(logp[0, 0] + tail) <= 1e-15 * tail
+    # pi_new - pi_t for a step that makes the policy deterministic: (+pi_1, -pi_1), not (0, -pi_1)
+    change = policy_change(np.array([[0.0, -50.0]]), np.array([[1e10, -1e10]]))
+    assert abs(change[0, 0] - tail) <= 1e-14 * tail and abs(change[0, 1] + tail) <= 1e-14 * tail
