@@ -16,8 +16,13 @@ absent. The checks only describe the numbers; they never change a verdict.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import functools
+import importlib.util
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -222,6 +227,29 @@ def corner_pattern(failing: Sequence[Iterable[str]], passing: Sequence[Iterable[
         f"only on corner {' / '.join(only)}: all {len(failing)} failing instance(s) have it, "
         f"none of the {len(passing)} conforming ones"
     )
+
+
+@functools.lru_cache(maxsize=8)
+def declared_parameters(impl: str) -> dict[str, tuple[str, ...]]:
+    """The parameter names of the functions an implementation file defines at module level, read
+    from its source with ast: the suite's process never imports (runs) the implementation.
+    Functions it only imports from elsewhere are not seen ({} when the source is not found)."""
+    path = Path(impl) if impl.endswith(".py") else None
+    if path is None and "." not in impl:
+        with contextlib.suppress(ImportError, ValueError):
+            spec = importlib.util.find_spec(impl)  # a top-level name: located, not executed
+            path = Path(spec.origin) if spec is not None and spec.origin else None
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8")) if path is not None else None
+    except (OSError, SyntaxError, ValueError):
+        tree = None
+    if tree is None:
+        return {}
+    return {
+        node.name: tuple(a.arg for a in (*node.args.posonlyargs, *node.args.args))
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
 
 
 def argument_names(f: Formula, params: Sequence[str] | None) -> str | None:

@@ -33,7 +33,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky, HypothesisException
 
 from rlspec.conformance_tests.compare import LECTURE, Outcome, compare
-from rlspec.conformance_tests.diagnose import corner_pattern
+from rlspec.conformance_tests.diagnose import argument_names, corner_pattern, declared_parameters
 from rlspec.conformance_tests.repro import write_artifacts
 from rlspec.conformance_tests.results import Checked, Failure, FormulaResult
 from rlspec.conformance_tests.sources import Case, Expected, instance_key
@@ -202,7 +202,7 @@ class FormulaRun:
         if self.last is not None:
             outcome, raw, exp = self.failed[self.last]
             failure = Failure(outcome.kind, outcome.message, outcome.entries, raw, units=outcome.units)
-            failure.diagnoses = [*outcome.diagnoses, *self.corner_diagnosis()]
+            failure.diagnoses = [*outcome.diagnoses, *self.corner_diagnosis(), *self.argument_diagnosis()]
             failure.expected, failure.got = outcome.expected.get(LECTURE), outcome.got
             instance_path, repro_path = write_artifacts(
                 s.out_dir, f, s.impl, raw, outcome, exp.digits, s.source.name
@@ -223,6 +223,12 @@ class FormulaRun:
         failing = [(c.corner,) for c in self.instances if not c.ok and c.corner]
         passing = [(c.corner,) if c.corner else () for c in self.instances if c.ok]
         found = corner_pattern(failing, passing)
+        return [found] if found else []
+
+    def argument_diagnosis(self) -> list[str]:
+        """The adapter's parameter names against the registry's, from the implementation's source."""
+        params = declared_parameters(self.session.impl).get(self.f.adapter_name)
+        found = argument_names(self.f, params)
         return [found] if found else []
 
 

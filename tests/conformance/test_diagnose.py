@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from rlspec.conformance_tests import diagnose
 from rlspec.conformance_tests.compare import EPS64, compare
 from rlspec.conformance_tests.worker import CallResult
 from rlspec.spec import formula as registered
+from tests.conformance.helpers import IMPLS, by_id, conform
 
 RNG = np.random.default_rng(12)
 S, A = 3, 4
@@ -146,3 +149,14 @@ def test_a_conforming_small_error_gets_no_diagnosis() -> None:
     expected = _values((S,))
     outcome = compare(f, inputs, expected, _ok(expected + 3 * EPS64))
     assert outcome.ok and outcome.diagnoses == []
+
+
+def test_swapped_argument_names_are_diagnosed_from_the_source(tmp_path: Path) -> None:
+    impl = str(IMPLS / "swapped_arguments.py")
+    assert diagnose.declared_parameters(impl)["mdp_v"] == ("P", "R", "theta", "gamma")
+    status, doc, out, _ = conform(impl, "--formulas", "mdp.v,entropy.h", "--examples", "3", tmp=tmp_path)
+    rows = by_id(doc)
+    assert status == 1 and rows["mdp.v"]["status"] == "fail" and rows["entropy.h"]["status"] == "pass"
+    found = rows["mdp.v"]["failure"]["diagnoses"]
+    assert any("'theta' receives 'gamma'" in d and "'gamma' receives 'theta'" in d for d in found)
+    assert "looks like arguments in another order" in out
