@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from rlspec.conformance_tests.examples.np_blocks import gae_advantage as _correct
 from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
-from rlspec.conformance_tests.examples.numpy_impl import gae_advantage as _correct
 
 KILLS = ("gae.advantage",)
 

@@ -3,8 +3,8 @@ range(n + 1), the off-by-one of replay buffers that count the bootstrap transiti
 
 from typing import Any
 
+from rlspec.conformance_tests.examples.np_blocks import nstep_return as _correct
 from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
-from rlspec.conformance_tests.examples.numpy_impl import nstep_return as _correct
 
 KILLS = ("nstep.return",)
 
