@@ -76,7 +76,9 @@ def error_histogram(r: FormulaResult) -> str:
         f'<line x1="{tol_x:.1f}" y1="4" x2="{tol_x:.1f}" y2="{HEIGHT}" stroke="#000" stroke-dasharray="4 3"/>'
     )
     parts.append(f'<text x="{tol_x + 3:.1f}" y="12">tolerance</text>')
-    parts.append(f'<text x="{PAD}" y="{HEIGHT + 25}">error / tolerance ({len(r.instances)} instances)</text>')
+    parts.append(
+        f'<text x="{PAD}" y="{HEIGHT + 25}">error / tolerance ({_count(len(r.instances), "instance")})</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -111,17 +113,31 @@ def expected_vs_got(r: FormulaResult) -> str:
     return "".join(parts)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def corners_line(r: FormulaResult) -> str:
+    """The hard corners checked, those that conformed and those that failed."""
+    passed = [c.corner for c in r.instances if c.ok and c.corner]
+    failed = [c.corner for c in r.instances if not c.ok and c.corner]
+    text = f"Corners covered: {', '.join(passed) if passed else 'none'}"
+    if failed:
+        text += f"; failed on: {', '.join(dict.fromkeys(failed))}"
+    return f'<p class="corners">{_e(text)}</p>'
+
+
 def formula_section(r: FormulaResult) -> str:
     t = r.formula.tolerance
     rows = [
         f'<section id="{_e(r.id)}"><h2>{_e(r.id)} <span class="{_e(r.status)}">{_e(r.status)}</span></h2>',
         f"<p>{_e(r.formula.title)}. Tolerance {t.factor:g} units ({_e(t.name)}: eps64 * {_e(t.scale)}); "
-        f"{len(r.instances)} instances evaluated.</p>",
-        f"<p>Corners covered: {_e(', '.join(r.corners) if r.corners else 'none')}</p>",
+        f"{_count(len(r.instances), 'instance')} evaluated.</p>",
+        corners_line(r),
         f'<div class="plots">{error_histogram(r)}{expected_vs_got(r)}</div>',
     ]
     if r.status in ("fail", "error"):
-        rows.append(f"<p>{_e(r.message)}</p>")
+        rows.append(f"<p>{_e(r.message.split('; looks like ')[0])}</p>")
     fail = r.failure
     if fail is not None:
         rows += [f'<p class="diagnosis">looks like {_e(d)}</p>' for d in fail.diagnoses]

@@ -98,6 +98,9 @@ def test_json_lists_every_instance_and_html_renders_the_plots(tmp_path: Path) ->
     plots = re.findall(r'<svg class="error-plot" data-formula="([^"]+)"', dom)
     assert plots == ["mdp.v", "pg.gradient"]
     assert 'class="expected-got-plot" data-formula="pg.gradient"' in dom
+    section = dom.split('<section id="mdp.v">')[1].split("</section>")[0]
+    corners = re.search(r'<p class="corners">Corners covered: ([^<;]*)', section)
+    assert corners is not None and corners.group(1).split(", ") == passing["corners_covered"]
     counts = _bar_counts(dom)
     assert counts["mdp.v"] == len(passing["instances"])
     assert counts["pg.gradient"] == len(failing["instances"])
