@@ -20,11 +20,13 @@ from pathlib import Path
 from hypothesis import configuration as hypothesis_configuration
 
 from rlspec.conformance_tests import html_report, reports
+from rlspec.conformance_tests.expectations import apply_xfails, read_xfails
 from rlspec.conformance_tests.precision import FLOAT64, profile
 from rlspec.conformance_tests.results import FormulaResult, exit_status
-from rlspec.conformance_tests.selection import select
+from rlspec.conformance_tests.selection import registry, select
 from rlspec.conformance_tests.session import (
     DEFAULT_EXAMPLES,
+    DEFAULT_IMPORT_TIMEOUT,
     DEFAULT_OUT,
     DEFAULT_SEED,
     DEFAULT_TIMEOUT,
@@ -56,10 +58,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=DEFAULT_SEED, help="seed of the run (same seed, same instances)"
     )
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per call")
+    p.add_argument(
+        "--import-timeout",
+        type=float,
+        default=DEFAULT_IMPORT_TIMEOUT,
+        help=f"seconds allowed for importing the adapter and its library ({DEFAULT_IMPORT_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--stable-shapes",
+        action="store_true",
+        help="draw each size from 3 per run (smallest, largest, one by seed): fewer jit compilations",
+    )
     p.add_argument("--json", metavar="FILE", help="write a JSON report")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with plots")
     p.add_argument("--gradescope", metavar="FILE", help="write a Gradescope results.json")
+    p.add_argument(
+        "--xfails",
+        metavar="FILE",
+        help="known deviations (TOML or JSON: id, reason, link): reported, not failing the run",
+    )
     p.add_argument("--weights", metavar="FILE", help="grading file: JSON {glob: points} for --gradescope")
     p.add_argument("--out", metavar="DIR", default=str(DEFAULT_OUT), help="where failures' repro files go")
     p.add_argument(
@@ -82,8 +100,11 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
         raise UsageError("--examples must be >= 1")
     if args.timeout <= 0:
         raise UsageError("--timeout must be > 0")
+    if args.import_timeout <= 0:
+        raise UsageError("--import-timeout must be > 0")
     chosen = select(args.formulas)
     precision = profile(args.dtype)
+    xfails = read_xfails(args.xfails, [f.id for f in registry()]) if args.xfails else {}
     if args.vectors and precision is not FLOAT64:
         raise UsageError("--vectors: stored vectors are float64 instances; use the live oracle with --dtype")
     source: ExpectedSource = vectors_source(args.vectors) if args.vectors else LiveOracle(args.dps)
@@ -95,6 +116,8 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
         source=source,
         out_dir=Path(args.out),
         profile=precision,
+        stable_shapes=args.stable_shapes,
+        import_timeout=args.import_timeout,
     )
     try:
         session.start()
@@ -110,6 +133,7 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
                 print(reports.progress_line(i, len(chosen), result, width), file=sys.stderr, flush=True)
     finally:
         session.close()
+    apply_xfails(results, xfails)
     return results, session
 
 
@@ -156,9 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "examples": args.examples,
             "timeout": args.timeout,
             "profile": session.profile.name,
+            "stable_shapes": session.stable_shapes,
             "source": session.source.name,
             "seconds": round(time.perf_counter() - started, 3),
             "exit_status": status,
+            "domains": session.domains.describe(),
+            "xfails": args.xfails,
         }
         write_reports(args, results, meta)
         return status

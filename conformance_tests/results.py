@@ -44,7 +44,7 @@ class Checked:
 class FormulaResult:
     formula: Formula
     section_key: str
-    status: str  # pass, fail, not_implemented, skipped (no stored case), error
+    status: str  # pass, fail, not_implemented, skipped (no stored case), error, known_deviation, xfail_passed
     examples: int = 0
     peak: float | None = None
     mean: float | None = None
@@ -62,8 +62,9 @@ class FormulaResult:
 
 
 def exit_status(results: Sequence[FormulaResult]) -> int:
-    """0 when at least one formula was checked and every checked formula passed, else 1."""
+    """0 when at least one formula was checked and every checked formula passed or is a known
+    deviation (conformance_tests/expectations.py), else 1."""
     implemented = [r for r in results if r.status not in ("not_implemented", "skipped")]
     if not implemented:
         return 1
-    return 0 if all(r.status == "pass" for r in implemented) else 1
+    return 0 if all(r.status in ("pass", "known_deviation") for r in implemented) else 1

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rlspec.conformance_tests.engine import FormulaRun, SuiteError
+from rlspec.conformance_tests.expectations import Domains, declared_domains
 from rlspec.conformance_tests.precision import FLOAT64, Profile
 from rlspec.conformance_tests.results import FormulaResult
 from rlspec.conformance_tests.selection import section_keys
@@ -19,6 +20,7 @@ from rlspec.spec.formula import Formula
 DEFAULT_EXAMPLES = 20
 DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_IMPORT_TIMEOUT = 60.0
 DEFAULT_OUT = Path("rlspec-report")
 SHRINK_BUDGET = 20.0  # seconds of shrinking per failing formula
 
@@ -39,6 +41,8 @@ class Session:
         prepare: Callable[[], None] | None = None,
         start_method: str | None = None,
         profile: Profile = FLOAT64,
+        stable_shapes: bool = False,
+        import_timeout: float = DEFAULT_IMPORT_TIMEOUT,
     ) -> None:
         """`prepare` and `start_method` go to the Worker (conformance_tests/worker.py): a hook run
         in the worker before the implementation is imported (resource limits, isolation), and
@@ -53,12 +57,16 @@ class Session:
         self.worker = Worker(impl, timeout=timeout, prepare=prepare, start_method=start_method)
         self.profile = profile  # the precision profile (precision.py): float64 or float32
         self.worker.dtype = profile.name
+        self.worker.start_timeout = import_timeout  # seconds allowed for importing the adapter
+        self.stable_shapes = stable_shapes  # sizes from a few per run (strategies.stable_sizes)
         self.names: frozenset[str] = frozenset()
+        self.domains = Domains()  # input domains the adapter declares (expectations.py)
         self.sections = section_keys()
 
     def start(self) -> None:
         """Find and import the implementation (ImplementationError: a usage error)."""
         check_exists(self.impl)
+        self.domains = declared_domains(self.impl)
         self.names = self.worker.start()
 
     def close(self) -> None:

@@ -67,16 +67,32 @@ def family_corners(family: str | ModuleType) -> tuple[dict[str, dict[str, Any]],
     return corners, corner_sizes
 
 
+def stable_sizes(family: str, run_seed: int) -> dict[str, tuple[int, ...]]:
+    """Per size option of the family, the few sizes one run draws from under --stable-shapes:
+    its smallest, its largest and one in between chosen by the run's seed (so a jit-compiling
+    library compiles a handful of shapes per formula; other seeds cover other middles)."""
+    sizes, _ = family_options(family)
+    out: dict[str, tuple[int, ...]] = {}
+    for name, (lo, hi) in sizes.items():
+        middle = lo + zlib.crc32(f"{run_seed}:{family}:{name}".encode()) % (hi - lo + 1)
+        out[name] = tuple(sorted({lo, middle, hi}))
+    return out
+
+
 @st.composite
-def options_strategy(draw: st.DrawFn, family: str) -> dict[str, Any]:
-    """Free-mix options: size options >= 2 except in one draw of DEGENERATE_SHARE; choice
-    options (and the domain ends, when the family has a corner for them) sampled uniformly."""
+def options_strategy(
+    draw: st.DrawFn, family: str, fixed_sizes: Mapping[str, tuple[int, ...]] | None = None
+) -> dict[str, Any]:
+    """Free-mix options: size options >= 2 except in one draw of DEGENERATE_SHARE (from
+    `fixed_sizes` when given, see stable_sizes); choice options (and the domain ends, when the
+    family has a corner for them) sampled uniformly."""
     sizes, choices = family_options(family)
     degenerate = draw(st.sampled_from((False,) * (DEGENERATE_SHARE - 1) + (True,)))
     options: dict[str, Any] = {}
     for name, (lo, hi) in sizes.items():
         low = lo if degenerate or lo != 1 else min(2, hi)
-        options[name] = draw(st.integers(low, hi))
+        allowed = [v for v in (fixed_sizes or {}).get(name, ()) if v >= low]
+        options[name] = draw(st.sampled_from(allowed) if allowed else st.integers(low, hi))
     for name, values in choices.items():
         options[name] = draw(st.sampled_from(tuple(values)))
     corners, _ = family_corners(family)
@@ -129,9 +145,14 @@ def build(
 
 
 @st.composite
-def draws(draw: st.DrawFn, family: str, formulas: tuple[Formula, ...]) -> Draw:
+def draws(
+    draw: st.DrawFn,
+    family: str,
+    formulas: tuple[Formula, ...],
+    fixed_sizes: Mapping[str, tuple[int, ...]] | None = None,
+) -> Draw:
     """An instance of `family` with every param the `formulas` need."""
-    options = draw(options_strategy(family))
+    options = draw(options_strategy(family, fixed_sizes))
     seed = draw(st.integers(0, SEED_MAX))
     built = build(family, seed, options, formulas)
     assume(built is not None)
@@ -139,5 +160,8 @@ def draws(draw: st.DrawFn, family: str, formulas: tuple[Formula, ...]) -> Draw:
     return Draw(family, seed, built[1], built[0])
 
 
-def formula_draws(f: Formula) -> st.SearchStrategy[Draw]:
-    return draws(f.family, (f,))
+def formula_draws(f: Formula, stable_seed: int | None = None) -> st.SearchStrategy[Draw]:
+    """f's instances; with `stable_seed` (a run's seed under --stable-shapes), sizes from
+    stable_sizes(f.family, stable_seed)."""
+    fixed = None if stable_seed is None else stable_sizes(f.family, stable_seed)
+    return draws(f.family, (f,), fixed)

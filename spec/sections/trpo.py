@@ -56,9 +56,9 @@ SURROGATE = Tolerance(
 KL = Tolerance(
     "kl",
     64.0,
-    "kappa(gamma) * (1 + amax(theta) + amax(theta_new))",
+    "(1 + amax(theta) + amax(theta_new) + kappa(gamma) * softmax_kl_max(theta, theta_new))",
     "a d_t-average of KLs of log-softmaxes: each log-probability carries ~ eps (|theta| + |theta_new|), "
-    "and d's error (kappa) multiplies KL <= 2 (|theta| + |theta_new|)",
+    "and d's error (kappa) multiplies the KLs (at most max_s KL)",
 )
 MAX_KL = Tolerance(
     "max_kl",
@@ -96,23 +96,29 @@ KL_QUADRATIC = Tolerance(
 STEP = Tolerance(
     "step",
     64.0,
-    "np.sqrt(2.0 * delta) * amax(R) * kappa(gamma)**2 * (kappa(gamma) + npg_condition(P, gamma, mu, theta)) "
-    "* np.sqrt(npg_condition(P, gamma, mu, theta)) / natural_norm(P, R, gamma, mu, theta)",
-    "sqrt(2 delta) x / sqrt(g^T x), x = F^+ g: x's error (as npg.direction) over sqrt(g^T F^+ g) "
-    "(natural_norm, from the inputs), times the ratio |x| / sqrt(x^T F x) <= sqrt(npg_condition) "
-    "from normalizing by the computed curvature",
+    "trpo_step_scale(P, R, gamma, mu, theta, delta)",
+    "sqrt(2 delta) x / N, x = F^+ g = (A - mean A) / (1 - gamma), N = sqrt(g^T x) (natural_norm, from the "
+    "inputs): x's error (|R| kappa^3, as npg.direction) over N, plus |x| <= 4 |R| kappa^2 times the relative "
+    "conditioning of N, |R| kappa^3 / N (A's error against sqrt(E_d Var_pi A)); never 1 / min pi",
 )
 LINE_SEARCH = Tolerance(
     "line_search",
     64.0,
-    "(1 + amax(theta) + np.sqrt(2.0 * delta) * amax(R) * kappa(gamma)**2 "
-    "* (kappa(gamma) + npg_condition(P, gamma, mu, theta)) * np.sqrt(npg_condition(P, gamma, mu, theta)) "
-    "/ natural_norm(P, R, gamma, mu, theta))",
-    "theta + beta^j step: theta's rounding plus the step's tolerance (trpo.step). The accepted j must "
-    "be the oracle's (a float64 decision can only differ when a test sits within rounding of its "
-    "threshold, which continuous sampling does not produce)",
+    "(1 + amax(theta) + trpo_step_scale(P, R, gamma, mu, theta, delta))",
+    "theta + beta^j step: theta's rounding plus the step's tolerance (trpo.step). The accepted j is "
+    "the oracle's, or another that a float64 evaluation could reach (see the notes)",
 )
-BACKTRACKS = Tolerance("backtracks", 0.0, "1.0", "an integer: must equal the oracle's exactly")
+BACKTRACKS = Tolerance(
+    "backtracks", 0.0, "1.0", "an integer: the oracle's, or another count float64 could reach (notes)"
+)
+TIES = (
+    " Ties: a candidate's test sits on its threshold when the exact gain is within 64 eps64 |R| kappa^3 "
+    "(1 + |beta^j step|_1) of 0 or the mean KL within 64 eps64 (kappa (1 + |theta| + |theta_j|) + 2 KL) of "
+    "delta; float64 may then decide either way, and the suite accepts every count (and its theta_j) "
+    "reachable by taking each such test both ways, up to the first certain acceptance "
+    "(oracle/margins.py). With one action (or any g = 0) the exact step is 0 and never accepted (-1), "
+    "but float64 sees a gain of +-1e-16: every count 0..max_backtracks is accepted too."
+)
 CG = Tolerance(
     "conjugate_gradient",
     64.0,
@@ -273,7 +279,7 @@ FORMULAS = (
             "'TRPO is NPG with adaptive line search in implementations.' The rule is Spinning Up's (KL "
             "<= delta "
             "and no loss increase) with a strict improvement; OpenAI Baselines accepts KL <= 1.5 delta. "
-            "Improvement is tested as E_{d_t} E_{pi_j} A_t > 0, i.e. V_t(theta_j) > V_t(theta_t)."
+            "Improvement is tested as E_{d_t} E_{pi_j} A_t > 0, i.e. V_t(theta_j) > V_t(theta_t)." + TIES
         ),
     ),
     _trpo_npg(
@@ -286,6 +292,7 @@ FORMULAS = (
         tolerance=BACKTRACKS,
         reference="rlspec.reference.trpo:line_search_backtracks",
         output_dtype="int64",
+        notes="The j of trpo.line_search." + TIES,
     ),
     _trpo_npg(
         id="trpo.conjugate_gradient",
