@@ -41,6 +41,23 @@ def softmax_min(theta: Any) -> float:
     return float(np.min(z) / np.sum(z))
 
 
+def categorical_step_scale(theta: Any, f: Any, alpha: Any) -> float:
+    """The scale of d* = sqrt(2 alpha / V) (f - mean f), V = Var_{p_theta} f (float64, from the
+    inputs): sqrt(2 alpha / V) (|f| + ptp(f) (1 + |f| / sqrt(V) + ptp(theta))): the centring's
+    error plus |d*| times the relative conditioning of V. A constant f (V = 0: d* = 0 by
+    convention) gives sqrt(2 alpha) (1 + ptp(theta))."""
+    t, values = np.asarray(theta, dtype=np.float64), np.asarray(f, dtype=np.float64)
+    p = np.exp(t - np.max(t))
+    p /= np.sum(p)
+    variance = float(p @ (values - p @ values) ** 2)
+    size, spread = amax(values), float(np.ptp(values))
+    if variance <= 0.0 or spread == 0.0:
+        return float(np.sqrt(2.0 * float(alpha))) * (1.0 + float(np.ptp(t)))
+    root = float(np.sqrt(variance))
+    conditioning = 1.0 + size / root + float(np.ptp(t))
+    return float(np.sqrt(2.0 * float(alpha))) / root * (size + spread * conditioning)
+
+
 def _gauss_sizes(mean: Any, log_std: Any, H: Any) -> tuple[Any, Any, Any]:
     """|m|, |H| and sigma^2 = exp(2 log_std), as float64 arrays."""
     m = np.abs(np.asarray(mean, dtype=np.float64))
@@ -183,6 +200,15 @@ def natural_norm(P: Any, R: Any, gamma: Any, mu: Any, theta: Any) -> float:
     d = _visitation_weights(P, gamma, mu, theta)
     value = float(np.sqrt(max(float(d @ np.sum(pi * centred**2, axis=1)), 0.0))) / (1.0 - g)
     return max(value, 1e-8 * amax(R))
+
+
+def trpo_step_scale(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, delta: Any) -> float:
+    """The scale of the TRPO step sqrt(2 delta) x / N (x = F^+ grad V, N = natural_norm):
+    sqrt(2 delta) |R| kappa^3 / N (1 + |R| kappa^2 / N): x's error over N, plus |x| <= 4 |R| kappa^2
+    times N's relative conditioning |R| kappa^3 / N."""
+    norm = natural_norm(P, R, gamma, mu, theta)
+    horizon, size = kappa(gamma), amax(R)
+    return float(np.sqrt(2.0 * float(delta))) * size * horizon**3 / norm * (1.0 + size * horizon**2 / norm)
 
 
 def softmax_kl_max(theta: Any, theta_new: Any) -> float:

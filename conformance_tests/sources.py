@@ -20,6 +20,7 @@ from mpmath import mp
 from rlspec.oracle.evaluate import arguments, compute
 from rlspec.oracle.expected import DEFAULT_DPS, Case, Expected, case_from_vector, to_digits, to_float64
 from rlspec.oracle.instance import from_mapping
+from rlspec.oracle.margins import alternatives
 from rlspec.oracle.vectors import conformance_source
 from rlspec.spec.formula import Formula
 
@@ -69,9 +70,12 @@ class LiveOracle:
         if hit is not None:
             return hit
         instance = from_mapping(json.loads(json.dumps(raw)))
-        value = compute(f, arguments(f, instance), self.dps)
+        args = arguments(f, instance)
+        value = compute(f, args, self.dps)
+        others = alternatives(f.id, args, self.dps)
         with mp.workdps(self.dps):
-            result = Expected(to_float64(value), to_digits(value, min(self.dps, 25)))
+            reachable = tuple(to_float64(v) for v in others)
+            result = Expected(to_float64(value), to_digits(value, min(self.dps, 25)), reachable)
         self.cache[key] = result
         return result
 

@@ -22,6 +22,8 @@ class Expected:
 
     value: np.ndarray
     digits: Any = None  # nested lists of decimal strings (or one string), or None
+    # other answers a float64 evaluation could reach on a decision boundary (oracle/margins.py)
+    alternatives: tuple[np.ndarray, ...] = ()
 
 
 @dataclass(frozen=True)

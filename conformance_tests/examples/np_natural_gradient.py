@@ -54,14 +54,11 @@ def dist_kl_categorical(theta: Array, theta_new: Array) -> float:
 
 
 def dist_natural_direction_categorical(theta: Array, f: Array) -> Array:
-    # F = diag(p) - p p^T is singular along the constant vector 1 and grad J is orthogonal to 1:
-    # deflate the null space (F + 1 1^T / K is invertible and agrees with F^+ on 1^perp), then
-    # project the rounding residue out. A plain np.linalg.pinv keeps the computed null eigenvalue
-    # (~1e-17) whenever every eigenvalue is small, i.e. whenever p is concentrated.
-    F = dist_fisher_categorical(theta)
-    k = F.shape[0]
-    x = np.linalg.solve(F + np.full((k, k), 1.0 / k), dist_gradient_categorical(theta, f))
-    out: Array = x - np.mean(x)
+    # F = diag(p) - p p^T and grad J = p (f - E_p f): F f = grad J, and F is singular along the
+    # constant vector only, so the l2-minimal solution is f - mean(f) (closed form: a solve with F
+    # would lose 1 / min p when p is concentrated).
+    values = np.asarray(f, dtype=np.float64)
+    out: Array = values - np.mean(values)
     return out
 
 
@@ -69,9 +66,12 @@ def dist_natural_step_categorical(theta: Array, f: Array, alpha: float) -> Array
     f = np.asarray(f, dtype=np.float64)
     if np.all(f == f[0]):  # grad J = 0: d* = 0 by convention
         return np.zeros_like(f)
-    g = dist_gradient_categorical(theta, f)
+    # g^T F^+ g = Var_p f, as the p-weighted squares about E_p f (g @ d would carry the rounding
+    # of sum p (f - E_p f) times mean(f): a relative error of eps |f|^2 / Var on concentrated p)
+    p = _softmax(theta)
+    variance = float(p @ (f - p @ f) ** 2)
     d = dist_natural_direction_categorical(theta, f)
-    out: Array = np.sqrt(2.0 * alpha / (g @ d)) * d
+    out: Array = np.sqrt(2.0 * alpha / variance) * d
     return out
 
 

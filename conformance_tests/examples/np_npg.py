@@ -120,22 +120,12 @@ def npg_compatible_loss(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, omega: 
 
 
 def npg_direction(P: Any, R: Any, gamma: Any, mu: Any, theta: Any) -> Array:
-    """F^+ grad V block by block. The block B = d(s) (diag(pi_s) - pi_s pi_s^T) has null space
-    span(1), so B^+ g = (B + d(s) 1 1^T / |A|)^{-1} g for g orthogonal to 1: a nonsingular solve
-    (least squares, for pi_s so deterministic that float64 rounds the shifted block to singular)
-    (np.linalg.pinv's cutoff cannot tell B's null eigenvalue from rounding when pi_s is nearly
-    deterministic). A zero block (d(s) = 0) gives 0."""
-    d = _visitation(P, gamma, mu, theta)
-    pi = _policy(theta)
-    grad = d[:, None] * pi * _advantage(P, R, gamma, theta) / (1.0 - float(gamma))
-    n_actions = pi.shape[1]
-    out = np.zeros_like(pi)
-    for s in np.flatnonzero(d > 0):
-        block = d[s] * (
-            np.diag(pi[s]) - np.outer(pi[s], pi[s]) + np.full((n_actions, n_actions), 1.0 / n_actions)
-        )
-        x = np.linalg.lstsq(block, grad[s] - np.mean(grad[s]), rcond=None)[0]
-        out[s] = x - np.mean(x)
+    """F^+ grad V in closed form: block by block, d(s) (diag(pi_s) - pi_s pi_s^T) x_s =
+    d(s) pi_s A(s, .) / (1 - gamma) is solved by A(s, .) / (1 - gamma) (since pi_s . A(s, .) = 0),
+    and the l2-minimal solution removes the null direction 1: (A - mean_a A) / (1 - gamma) on the
+    states with d(s) > 0, 0 elsewhere. Accurate to a few eps whatever pi is (a solve with the
+    Fisher's blocks would lose 1 / min pi on near-deterministic policies)."""
+    out: Array = npg_compatible_regression(P, R, gamma, mu, theta) / (1.0 - float(gamma))
     return out
 
 

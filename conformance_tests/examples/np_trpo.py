@@ -88,10 +88,15 @@ def trpo_kl_quadratic(P: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any) -
 
 
 def trpo_step(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, delta: Any) -> Array:
+    # g^T F^+ g = sum_s d(s) Var_{pi_s} A(s, .) / (1 - gamma)^2, the variance about the computed
+    # pi-mean (sum_s,a g x would carry pi . A's rounding times mean_a A: a relative error of
+    # eps |R| / g^T F^+ g on near-deterministic policies)
     x = npg_direction(P, R, gamma, mu, theta)
     d = _visitation(P, gamma, mu, theta)
-    grad = d[:, None] * _policy(theta) * _advantage(P, R, gamma, theta) / (1.0 - float(gamma))
-    curvature = float(np.sum(grad * x))
+    pi = _policy(theta)
+    adv = _advantage(P, R, gamma, theta)
+    centred = adv - np.sum(pi * adv, axis=1, keepdims=True)
+    curvature = float(d @ np.sum(pi * centred**2, axis=1)) / (1.0 - float(gamma)) ** 2
     if curvature <= 0.0:
         return np.zeros_like(x)
     out: Array = np.sqrt(2.0 * float(delta) / curvature) * x

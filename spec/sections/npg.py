@@ -42,19 +42,18 @@ FISHER_AVERAGE = Tolerance(
 NATURAL_DIRECTION = Tolerance(
     "natural_direction",
     64.0,
-    "amax(R) * kappa(gamma)**2 * (kappa(gamma) + npg_condition(P, gamma, mu, theta))",
-    "F^+ grad V: the advantage's error (|R| kappa^2) over (1 - gamma), plus |x| <= 4 |R| kappa^2 times "
-    "the conditioning of the Fisher's pseudo-inverse, npg_condition = 1 / min_{d(s) > 0, a} d(s) pi(a|s) "
-    "(an upper bound on ||F^+|| from the inputs). The block route (A - mean A)/(1 - gamma) is far more "
-    "accurate, but a pseudo-inverse of the Fisher's blocks is a correct implementation too; the "
-    "tolerance is loose on near-deterministic policies, where F^+ is ill-conditioned",
+    "amax(R) * kappa(gamma)**3",
+    "F^+ grad V = (A - mean_a A) / (1 - gamma) on the states with d(s) > 0 (0 elsewhere): the "
+    "advantage's error (|R| kappa^2) over (1 - gamma). This is the conditioning of the exact quantity, "
+    "whatever pi is; a pseudo-inverse or least-squares solve of the Fisher inherits 1 / min d(s) pi(a|s) "
+    "from the algorithm and is not accurate enough on near-deterministic policies",
 )
 COMPATIBLE = Tolerance(
     "compatible_regression",
     64.0,
-    "amax(R) * kappa(gamma)**2 * npg_condition(P, gamma, mu, theta)",
-    "omega* = (1 - gamma) F^+ grad V: the advantage's error (|R| kappa^2) times the conditioning of "
-    "the weighted least-squares problem (npg_condition, as for npg.direction)",
+    "amax(R) * kappa(gamma)**2",
+    "omega* = A - mean_a A on the states with d(s) > 0: the advantage's error (|R| kappa^2), whatever pi "
+    "is (a weighted least-squares fit inherits 1 / min d(s) pi(a|s) from the algorithm, not the formula)",
 )
 COMPATIBLE_LOSS = Tolerance(
     "compatible_loss",
