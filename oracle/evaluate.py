@@ -2,15 +2,18 @@
 
 `bound = "certified"`: the formula's certificate function (spec: Formula.certificate) bounds the
 error of the computed value rigorously (e.g. a contraction residual evaluated at higher
-precision). `bound = "estimated"`: the value is recomputed at twice the working precision and
-the difference, inflated, is the bound. Either way the rounding of the printed digits is added.
+precision), either one bound for every entry or a bound per entry. `bound = "estimated"`: the
+value is recomputed at twice the working precision and the difference, inflated, is the bound
+of each entry. Either way the rounding of the printed digits is added. `error_bound` is the
+largest bound, `error_bounds` the bound of each entry; the working precision is raised until
+every entry has the digits asked (`evaluate`).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mpmath import mp
@@ -22,8 +25,12 @@ from rlspec.oracle.instance import Instance, family_module
 from rlspec.spec.formula import Formula
 
 GUARD_DIGITS = 10
-EXTRA_DIGITS = (0, 20, 60)  # retries of a certified value whose bound misses the digits asked
+MAX_EXTRA_DIGITS = 2000  # the most digits added to reach the digits asked, before giving up
 ESTIMATE_SAFETY = 10  # the "estimated" bound is this many times the observed difference
+
+
+class PrecisionError(UsageError):
+    """Some entries could not be computed to the digits asked (one line, exit status 2)."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +38,10 @@ class OracleValue:
     formula: str
     dps: int
     value: Any  # mpf, or nested lists of mpf
-    error_bound: Any  # mpf bounding |true - value| for every entry
+    error_bound: Any  # mpf bounding |true - value| for every entry (the largest of `error_bounds`)
     bound: str  # "certified" | "estimated"
+    error_bounds: Any = None  # mpf per entry, nested like value (None: error_bound for every entry)
+    normalized: dict[str, str] = field(default_factory=dict)  # instance keys validation normalized
 
     def to_json(self) -> dict[str, Any]:
         digits = self.dps + 3
@@ -40,13 +49,20 @@ class OracleValue:
             return self._json(digits)
 
     def _json(self, digits: int) -> dict[str, Any]:
-        return {
+        bounds = self.error_bound if self.error_bounds is None else self.error_bounds
+        per_entry = entry_bounds(self.value, bounds)
+        printed = _zip_map(lambda x, b: b + printing_error(x, digits), self.value, per_entry)
+        out = {
             "formula": self.formula,
             "dps": self.dps,
             "value": format_value(self.value, digits),
             "error_bound": format_bound(self.error_bound + printing_error(self.value, digits)),
             "bound": self.bound,
+            "error_bounds": _zip_map(lambda b: format_bound(b), printed),
         }
+        if self.normalized:
+            out["normalized"] = dict(self.normalized)
+        return out
 
 
 def resolve(dotted: str) -> Callable[..., Any]:
@@ -99,33 +115,102 @@ def compute(f: Formula, args: list[Any], dps: int) -> Any:
 
 
 def evaluate(formula_id: str, instance: Instance, dps: int = 30) -> OracleValue:
-    """The value of `formula_id` on `instance` to at least `dps` digits, with an error bound."""
+    """The value of `formula_id` on `instance` with a bound per entry such that every entry has
+    at least `dps` correct significant digits (or, where the value may be exactly 0, an absolute
+    error below 10^-dps): the working precision is raised until it holds; PrecisionError names
+    the entries that could not reach it."""
     if dps < 1:
         raise UsageError("--dps must be a positive integer")
     f = lookup(formula_id)
     args = arguments(f, instance)
+    normalized = {a.source: instance.normalized[a.source] for a in f.args if a.source in instance.normalized}
     work = dps + GUARD_DIGITS
+    extra = 0
+    while True:
+        value, bounds = _bounded(f, args, work + extra)
+        with mp.workdps(2 * (work + extra)):
+            short = digits_short(value, bounds, dps, resolve_zeros=extra == 0)
+            error_bound = max_abs(bounds)
+        if short <= 0:
+            return OracleValue(f.id, dps, value, error_bound, f.bound, bounds, normalized)
+        if extra + short > MAX_EXTRA_DIGITS:
+            raise PrecisionError(_short_message(f.id, dps, value, bounds, work + extra))
+        extra += short
+
+
+def _bounded(f: Formula, args: list[Any], work: int) -> tuple[Any, Any]:
+    """The value at `work` digits and its bound per entry (nested like the value)."""
     if f.bound == "certified" and f.certificate is not None:
-        certify = resolve(f.certificate)
-        # A residual bound amplifies the rounding of the value by the conditioning (1/(1-gamma)
-        # for a contraction): when the bound does not reach dps digits, compute with more digits.
-        for extra in EXTRA_DIGITS:
-            value = compute(f, args, work + extra)
-            with mp.workdps(2 * (work + extra)):
-                bound = certify(*args, value=value)
-                if bound <= mp.mpf(10) ** (-dps - 1) * (1 + max_abs(value)):
-                    break
-        return OracleValue(f.id, dps, value, bound, "certified")
+        value = compute(f, args, work)
+        with mp.workdps(2 * work):
+            return value, entry_bounds(value, resolve(f.certificate)(*args, value=value))
     coarse = compute(f, args, work)
     fine = compute(f, args, 2 * work)
     with mp.workdps(2 * work):
-        diff = max_abs_difference(coarse, fine)
-        floor = mp.mpf(10) ** (-2 * work + 2) * (1 + max_abs(fine))
-        bound = ESTIMATE_SAFETY * diff + floor
-    return OracleValue(f.id, dps, fine, bound, "estimated")
+        floor = mp.mpf(10) ** (-2 * work + 2)
+
+        def estimate(x: Any, y: Any) -> Any:
+            x, y = mp.mpf(x), mp.mpf(y)
+            return ESTIMATE_SAFETY * abs(x - y) + floor * max(abs(x), abs(y), floor)
+
+        return fine, _zip_map(estimate, coarse, fine)
+
+
+def digits_short(value: Any, bounds: Any, dps: int, resolve_zeros: bool) -> int:
+    """How many more working digits the worst entry needs (0 when every entry is fine)."""
+    target = mp.mpf(10) ** (-dps - 1)
+    pairs = zip(leaves(value), leaves(bounds), strict=True)
+    need = max((shortfall(x, b, target, resolve_zeros) for x, b in pairs), default=mp.zero)
+    return 0 if need <= 1 else int(mp.ceil(mp.log10(need))) + 2
+
+
+def shortfall(x: Any, b: Any, target: Any, resolve_zeros: bool) -> Any:
+    """By what factor the bound b of an entry x must shrink (<= 1: the entry is fine).
+
+    Fine: b <= target |x| (relative), or, when the value may be 0 (b >= |x|), b <= target
+    (absolute). With `resolve_zeros`, a non-zero x whose bound reaches 0 is asked to be resolved
+    relatively first (one more try before a tiny entry is taken for a zero)."""
+    size, b = abs(mp.mpf(x)), mp.mpf(b)
+    if b <= target * size:
+        return mp.zero
+    if size > b or (resolve_zeros and size):
+        return b / (target * size)
+    return b / target
+
+
+def _short_message(formula_id: str, dps: int, value: Any, bounds: Any, work: int) -> str:
+    """One line: which entries could not reach `dps` digits, with their values and bounds."""
+    target = mp.mpf(10) ** (-dps - 1)
+    pairs = zip(leaves(value), leaves(bounds), strict=True)
+    bad = [(i, x, b) for i, (x, b) in enumerate(pairs) if shortfall(x, b, target, False) > 1]
+    shown = ", ".join(f"entry {i} = {mp.nstr(x, 5)} +- {mp.nstr(b, 3)}" for i, x, b in bad[:3])
+    more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+    return (
+        f"{formula_id}: {len(bad)} entries could not reach {dps} significant digits at up to {work} working "
+        f"digits ({shown}{more}; entries are numbered in row-major order)"
+    )
 
 
 # ---- nested values ---------------------------------------------------------------------------
+
+
+def entry_bounds(value: Any, bound: Any) -> Any:
+    """The bound of every entry, nested like value: a certificate returns either one bound for
+    all entries (its maximum) or a bound per entry."""
+    if isinstance(value, (list, tuple)):
+        if isinstance(bound, (list, tuple)):
+            return [entry_bounds(v, b) for v, b in zip(value, bound, strict=True)]
+        return [entry_bounds(v, bound) for v in value]
+    if isinstance(bound, (list, tuple)):
+        raise ValueError("a bound per entry for a scalar value")
+    return bound
+
+
+def _zip_map(fn: Callable[..., Any], *values: Any) -> Any:
+    """fn applied entry by entry to values of the same nested shape."""
+    if isinstance(values[0], (list, tuple)):
+        return [_zip_map(fn, *parts) for parts in zip(*values, strict=True)]
+    return fn(*values)
 
 
 def leaves(value: Any) -> list[Any]:
@@ -160,5 +245,6 @@ def format_bound(bound: Any) -> str:
 
 
 def printing_error(value: Any, digits: int) -> Any:
-    """An upper bound on the rounding of `value` printed with `digits` significant digits."""
+    """An upper bound on the rounding of `value` (of its largest entry, when nested) printed
+    with `digits` significant digits."""
     return max_abs(value) * mp.mpf(10) ** (1 - digits)

@@ -1,8 +1,13 @@
 """Instance files: exact JSON reading and writing, and generic validation.
 
 A JSON number is read as the exact binary64 value it denotes; a string is an exact decimal
-("0.1") or rational ("1/3"). Values are held as `fractions.Fraction` (nested lists for arrays).
+("0.1") or rational ("1/3"). Values are held as `fractions.Fraction` (nested lists for arrays),
+or, for the large arrays a family declares (tabular P and R), as a `Binary64Array` when every
+entry is a JSON number: the same exact values without a Fraction per entry.
 Family-specific checks live in `oracle.families.<family>` (a `validate(instance)` function).
+Validation may divide a probability vector by its sum (within 1e-12 of 1, the rounding of
+decimal inputs to binary64); it then records that in `Instance.normalized`, and every output
+computed from that key says so.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from rlspec.oracle.errors import InstanceError
+from rlspec.reference.numbers import Binary64Array
 
 _RATIONAL = re.compile(r"^\s*[+-]?\d+\s*/\s*\d+\s*$")
 
@@ -34,6 +40,8 @@ class Instance:
     # oracle.families.common.array converts each key once; the same list objects are then
     # handed to every formula, which lets reference.mdp reuse its fixed-point images of them.
     checked: dict[str, tuple[Any, tuple[int, ...]]] = field(default_factory=dict, repr=False, compare=False)
+    # keys whose probability vectors validation divided by their sums: key -> what it did
+    normalized: dict[str, str] = field(default_factory=dict, compare=False)
 
     def has(self, source: str) -> bool:
         if source.startswith("params."):
@@ -61,7 +69,7 @@ class Instance:
 
 def exact(value: Any, key: str) -> Any:
     """A JSON value (number, numeric string, or nested lists of them) as exact Fractions."""
-    if type(value) is Fraction:
+    if type(value) is Fraction or type(value) is Binary64Array:
         return value
     if type(value) is list and value and all(type(v) is Fraction for v in value):
         return list(value)  # the common case, a row of parsed JSON numbers
@@ -95,6 +103,8 @@ def exact(value: Any, key: str) -> Any:
 
 def to_json_value(value: Any) -> Any:
     """Exact value -> JSON: a binary64-representable Fraction as a JSON number, else "p/q"."""
+    if isinstance(value, Binary64Array):
+        return value.tolist()
     if isinstance(value, list):
         return [to_json_value(v) for v in value]
     if isinstance(value, Fraction):
@@ -107,21 +117,14 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
-def _constant(name: str) -> float:
-    """NaN / Infinity parse (as floats) so that validation can name the key holding them."""
-    return float(name.replace("Infinity", "inf"))
-
-
-def _exact_float(text: str) -> Fraction:
-    """The exact binary64 value of a JSON number (NaN and infinities are caught by `exact`)."""
-    x = float(text)
-    return Fraction(*x.as_integer_ratio()) if math.isfinite(x) else x  # type: ignore[return-value]
-
-
 def parse(text: str) -> Instance:
-    """Parse instance JSON text; numbers exact. Raises InstanceError with the key on bad input."""
+    """Parse instance JSON text; numbers exact. Raises InstanceError with the key on bad input.
+
+    JSON numbers are decoded as binary64 floats (correctly rounded, so exactly the value the
+    number denotes; NaN and Infinity too, so that validation can name the key holding them) and
+    become exact values when validation reads each key (`exact`, or a Binary64Array)."""
     try:
-        raw = json.loads(text, parse_float=_exact_float, parse_constant=_constant)
+        raw = json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise InstanceError("(json)", f"not valid JSON: {exc.msg} at {where}") from None

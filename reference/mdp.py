@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 from gmpy2 import mpz
 from mpmath import mp
 
 from rlspec.reference.numbers import (
+    Binary64Array,
     Mat,
     Real,
     Vec,
@@ -25,6 +25,7 @@ from rlspec.reference.numbers import (
     exponent_bound,
     fixed,
     fixed_array,
+    fixed_binary64,
     from_fixed,
     mat,
     refine,
@@ -149,13 +150,17 @@ class _PolicyPart:
     pi: Any  # object array [n][m] at `bits`
     p_pi: Any  # object array [n][n] at `bits`
     r_pi: Any  # object array [n] at `scale`, or None
-    lu: Any  # scipy LU factors of I - gamma P_pi in float64, or None when useless
+    lu: Any  # the float64 inverse of I - gamma P_pi (the corrector of refinement), or None
     pins: tuple[Any, ...]
 
 
 _CACHE: dict[tuple[Any, ...], Any] = {}
 _CACHE_SIZE = 64  # entries
 _CACHE_WEIGHT = 4_000_000  # big integers held, in all (about 100 bytes each at 50 digits)
+# ... or, for a larger instance, this many times its |S|^2 |A| (the working set of one formula:
+# P and R at two precisions, r(s,a), P_pi), so that a formula never evicts what it rebuilds.
+_CACHE_INSTANCES = 12
+_weight_limit = _CACHE_WEIGHT
 
 
 def _weight(value: Any) -> int:
@@ -183,7 +188,7 @@ def _cached(key: tuple[Any, ...], build: Any, pins: tuple[Any, ...]) -> Any:
     value = build()
     _CACHE[key] = (value, pins, _weight(value))
     total = sum(e[2] for e in _CACHE.values())
-    while len(_CACHE) > 1 and (len(_CACHE) > _CACHE_SIZE or total > _CACHE_WEIGHT):
+    while len(_CACHE) > 1 and (len(_CACHE) > _CACHE_SIZE or total > _weight_limit):
         total -= _CACHE.pop(next(iter(_CACHE)))[2]
     return value
 
@@ -197,7 +202,9 @@ def fixed_model(P: RealTensor3, R: RealTensor3 | None, gamma: Real, need: int | 
     """Fixed-point images of P, R, gamma with at least `need` bits (default: enough for a solve
     at the current precision). Built once with twice that, so that a certificate at twice the
     precision reuses it (the model is keyed by the identity of the input lists)."""
+    global _weight_limit
     n, m = len(P), len(P[0])
+    _weight_limit = max(_weight_limit, _CACHE_INSTANCES * n * m * n)
     if need is None:
         need = mp.prec + 48 + 2 * horizon_bits(gamma) + n.bit_length() + m.bit_length()
     key = ("model", id(P), id(R), exact_fraction(gamma))
@@ -255,6 +262,8 @@ def _fixed_tensor(xs: RealTensor3, bits: int) -> Any:
 
 
 def _fixed_flat(xs: RealTensor3, bits: int) -> Any:
+    if isinstance(xs, Binary64Array):
+        return fixed_binary64(xs.floats, bits)
     flat = [x for block in xs for row in block for x in row]
     try:
         # binary64 inputs have power-of-two denominators: a shift instead of a division
@@ -301,14 +310,17 @@ def _chain(model: _Model, pi: Any, exact: bool) -> tuple[Any, Any, Any]:
     weights = policy_weights(model, pi, exact)
     p_pi = (weights[:, :, None] * model.P).sum(axis=1) >> bits
     p_float = np.array([[float(int(x) >> (bits - 60)) for x in row] for row in p_pi]) * 2.0**-60
-    lu = None
+    inverse = None
     with np.errstate(all="ignore"):
         system = np.eye(model.n) - model.gamma_float * p_float
         if np.all(np.isfinite(system)):
-            lu = scipy.linalg.lu_factor(system, check_finite=False)
-            if not np.all(np.isfinite(lu[0])) or np.min(np.abs(np.diag(lu[0]))) == 0:
-                lu = None
-    return weights, p_pi, lu
+            try:
+                inverse = np.linalg.inv(system)
+            except np.linalg.LinAlgError:
+                inverse = None
+            if inverse is not None and not np.all(np.isfinite(inverse)):
+                inverse = None
+    return weights, p_pi, inverse
 
 
 def _solve(model: _Model, part: _PolicyPart, transpose: bool, b: Any = None) -> Any:
@@ -329,8 +341,8 @@ def _solve_now(model: _Model, part: _PolicyPart, transpose: bool, b: Any) -> Any
     target = 1 << max(bits - mp.prec - 8, 0)
     x = None
     if part.lu is not None:
-        lu = part.lu
-        x = refine(apply, rhs, lambda r: scipy.linalg.lu_solve(lu, r, trans=int(transpose)), bits, target)
+        corrector = part.lu.T if transpose else part.lu
+        x = refine(apply, rhs, lambda r: corrector @ r, bits, target)
     return x if x is not None else _exact_solve(model, matrix, rhs)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
+import gmpy2
 import mpmath
+import numpy as np
 from mpmath import mp
 
 # An exact number (int or Fraction) or an mpf at the caller's precision. mpmath has no type
@@ -24,6 +26,63 @@ def to_mpf(x: Real) -> Any:
     if isinstance(x, float):
         raise TypeError("reference functions take exact inputs, not floats; use Fraction(x)")
     return mp.mpf(x)
+
+
+class Binary64Array(Sequence[Any]):
+    """A nested array of binary64 numbers standing for their exact values (an instance's P or R
+    read from JSON numbers). It reads like nested lists of Fractions: indexing an inner axis
+    gives a Binary64Array (the same object each time, so caches keyed by identity work), the
+    last axis gives exact Fractions (made on first use of the row). `floats` is the read-only
+    float64 array, for exact vectorized conversion (`fixed_binary64`) without Fractions."""
+
+    __slots__ = ("_items", "floats")
+
+    def __init__(self, floats: Any) -> None:
+        self.floats = np.asarray(floats, dtype=np.float64)
+        self.floats.setflags(write=False)
+        self._items: list[Any] | None = None
+
+    def _rows(self) -> list[Any]:
+        if self._items is None:
+            if self.floats.ndim == 1:
+                self._items = [Fraction(*x.as_integer_ratio()) for x in self.floats.tolist()]
+            else:
+                self._items = [Binary64Array(row) for row in self.floats]
+        return self._items
+
+    def __len__(self) -> int:
+        return int(self.floats.shape[0])
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        return self._rows()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows())
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        return self.floats if dtype is None else self.floats.astype(dtype)
+
+    def tolist(self) -> Any:
+        """The entries as (nested) Python floats, e.g. for JSON."""
+        return self.floats.tolist()
+
+
+def fixed_binary64(floats: Any, bits: int) -> Any:
+    """floor(x * 2^bits) of every (finite) binary64 entry, as a flat object array of gmpy2.mpz:
+    x = m 2^(e-53) exactly with the integer m from frexp, so floor(x 2^bits) is m shifted by
+    e - 53 + bits (a right shift floors, also for negative m)."""
+    mantissa, exponent = np.frexp(np.ravel(floats))
+    ints = (mantissa * 2.0**53).astype(np.int64).tolist()
+    shifts = (exponent.astype(np.int64) + (bits - 53)).tolist()
+    mpz = gmpy2.mpz
+    out = [mpz(m) << s if s >= 0 else mpz(m) >> -s for m, s in zip(ints, shifts, strict=True)]
+    return np.fromiter(out, dtype=object, count=len(out))
 
 
 def vec(xs: Sequence[Real]) -> Vec:
@@ -110,11 +169,13 @@ def fixed(x: Real, bits: int) -> int:
 def fixed_array(xs: Any, bits: int) -> Any:
     """The nested list xs as a numpy object array of floor(x * 2^bits), as gmpy2.mpz (products
     and sums of big integers run about three times faster than with Python ints)."""
-    import gmpy2
-    import numpy as np
+    if isinstance(xs, Binary64Array):
+        return fixed_binary64(xs.floats, bits).reshape(xs.floats.shape)
 
     def conv(v: Any) -> Any:
-        return [conv(w) for w in v] if isinstance(v, (list, tuple)) else gmpy2.mpz(fixed(v, bits))
+        if isinstance(v, (list, tuple, Binary64Array)):
+            return [conv(w) for w in v]
+        return gmpy2.mpz(fixed(v, bits))
 
     shape = _shape(xs)
     flat = conv(xs)
@@ -125,6 +186,8 @@ def fixed_array(xs: Any, bits: int) -> Any:
 
 
 def _shape(xs: Any) -> tuple[int, ...]:
+    if isinstance(xs, Binary64Array):
+        return tuple(xs.floats.shape)
     shape = []
     while isinstance(xs, (list, tuple)):
         shape.append(len(xs))
@@ -141,6 +204,9 @@ def from_fixed(n: int, bits: int) -> Any:
 
 def exponent_bound(xs: Any) -> int:
     """An integer e with max |x| < 2^e over the (nested) exact numbers xs (e >= 0 when all are 0)."""
+    if isinstance(xs, Binary64Array):
+        top = float(np.max(np.abs(xs.floats), initial=0.0))
+        return exponent_bound(Fraction(top)) if top else 0
     if isinstance(xs, (list, tuple)):
         return max((exponent_bound(x) for x in xs), default=0)
     if isinstance(xs, int):
@@ -179,8 +245,6 @@ def refine(
     -log2(float64 accuracy of the factorization) bits. Returns None when the factorization is
     useless (the residual stops shrinking), so that the caller can fall back to an exact LU.
     """
-    import numpy as np
-
     x = np.zeros(len(b), dtype=object)
     x[:] = 0
     previous = None
@@ -209,7 +273,6 @@ def solve_refined(a: Mat, b: Vec) -> Vec:
     refinement: both sides scaled by powers of two to below 1, held in fixed point with
     prec + 64 bits, a float64 LU of a as the corrector, exact integer residuals; a dense mpmath
     LU when float64 cannot factorize a. Quadratic instead of cubic work per ~15 digits."""
-    import numpy as np
     import scipy.linalg
 
     n = len(b)

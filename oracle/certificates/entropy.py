@@ -11,26 +11,31 @@ the rounding of that evaluation itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
+import numpy as np
 from mpmath import mp
 
 from rlspec.reference import entropy
-from rlspec.reference.numbers import Real, dot, to_mpf, vec
+from rlspec.reference.numbers import Binary64Array, Real, dot, to_mpf, vec
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]
 
 
-def _leaves(x: Any) -> list[Any]:
+def _largest(x: Any) -> Any:
+    """max |entry| of a (nested) value; of a Binary64Array from its floats (exactly)."""
+    if isinstance(x, Binary64Array):
+        return to_mpf(Fraction(float(np.max(np.abs(x.floats)))))
     if isinstance(x, (list, tuple)):
-        return [y for v in x for y in _leaves(v)]
-    return [to_mpf(x)]
+        return max((_largest(v) for v in x), default=mp.zero)
+    return abs(to_mpf(x))
 
 
 def _floor(*values: Any) -> Any:
     """An allowance for rounding at the current precision: 2^(20 - prec) times the magnitudes."""
-    size = 1 + sum(max((abs(y) for y in _leaves(v)), default=mp.zero) for v in values)
+    size = 1 + sum(_largest(v) for v in values)
     return mp.ldexp(size, 20 - mp.prec)
 
 
@@ -41,7 +46,7 @@ def _contraction_bound(residual: Any, gamma: Real) -> Any:
 def _policy_residual_bound(image: Any, value: Any, R: Any, gamma: Real, theta: RealMat, lam: Real) -> Any:
     """(||image - value|| + slack) / (1 - gamma) for the image of value under the gamma-contraction
     of the policy theta (T_lambda^pi or F_lambda^pi), slack = _floor times 1 + max |theta|."""
-    slack = _floor(image, value, R, lam) * (1 + max(abs(x) for x in _leaves(theta)))
+    slack = _floor(image, value, R, lam) * (1 + _largest(theta))
     return _contraction_bound(entropy.sup_distance(image, value) + slack, gamma)
 
 
@@ -87,5 +92,5 @@ def policy_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real, *, value
     recomputed = entropy.greedy_policy(q_, lam)
     lipschitz = 1 / (2 * to_mpf(lam))
     # the logits Q'/lam are rounded relative to their size, which can be large at small lam
-    rounding = _floor(recomputed) * (1 + max(abs(x) for x in _leaves(q_)) / to_mpf(lam))
+    rounding = _floor(recomputed) * (1 + _largest(q_) / to_mpf(lam))
     return q_bound * lipschitz + entropy.sup_distance(recomputed, value) + rounding

@@ -9,13 +9,12 @@ DPG theorem (lecture eq 39) are not zero here.
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from rlspec.oracle.errors import InstanceError
-from rlspec.oracle.families.common import array, discount, shape_of, start_distribution
+from rlspec.oracle.families.common import array, binary64_distribution, discount, shape_of, start_distribution
 from rlspec.oracle.families.lqr import symmetric
 from rlspec.oracle.instance import Instance
 
@@ -24,6 +23,7 @@ CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
     "gamma": (0.9, 0.0, 0.5, 0.99, 0.999),
     "coupling": (1.0, 0.0, 3.0),
 }
+
 # The hard corners every conformance run checks at least once (conformance_tests/strategies.py):
 # name -> generate() options ("param_end": every params.* argument near the low or high end of
 # its domain, oracle/sampling.py), on instances of at least CORNER_SIZES.
@@ -34,7 +34,6 @@ CORNERS: dict[str, dict[str, object]] = {
     "action_independent_P": {"coupling": 0.0},
     "strong_coupling": {"coupling": 3.0},
 }
-
 
 
 def sizes(instance: Instance) -> dict[str, int]:
@@ -79,7 +78,7 @@ def generate(
     return {
         "family": "fsca",
         "gamma": g,
-        "mu": _distribution(rng.dirichlet(np.ones(S))),
+        "mu": binary64_distribution(rng.dirichlet(np.ones(S))),
         "L": rng.normal(size=(S, S)).tolist(),
         "G": (float(coupling) * rng.normal(size=(S, S, m))).tolist(),
         "c": rng.uniform(-1.0, 1.0, size=(S, S)).tolist(),
@@ -88,10 +87,3 @@ def generate(
         "theta": (0.5 * rng.normal(size=(S, m))).tolist(),
     }
 
-
-def _distribution(p: np.ndarray) -> list[float]:
-    """p as binary64 numbers summing to exactly 1 (the rounding slack goes to the largest entry)."""
-    out = [float(x) for x in p]
-    k = int(np.argmax(p))
-    out[k] = float(1 - sum((Fraction(x) for i, x in enumerate(out) if i != k), Fraction(0)))
-    return out

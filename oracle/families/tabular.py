@@ -9,11 +9,11 @@ import numpy as np
 from rlspec.oracle.errors import InstanceError
 from rlspec.oracle.families.common import (
     array,
+    binary64_distribution,
     count_param,
     discount,
-    normalized,
     positive_param,
-    probability_vector,
+    probability_rows,
     scalar_param,
     shape_of,
     start_distribution,
@@ -32,24 +32,20 @@ def sizes(instance: Instance) -> dict[str, int]:
 
 def validate(instance: Instance) -> None:
     discount(instance)
-    P = array(instance, "P", ndim=3)
+    P = array(instance, "P", ndim=3, binary64=True)
     s, a, s2 = shape_of(P, "P")
     if s2 != s:
         raise InstanceError(
             "P", f"has shape {[s, a, s2]}: P[s][a][s'] needs the last dimension equal to S = {s}"
         )
-    for i in range(s):
-        for j in range(a):
-            probability_vector(P[i][j], f"P[{i}][{j}]")
-            P[i][j] = normalized(P[i][j])
-    array(instance, "R", shape=(s, a, s))
+    probability_rows(instance, "P")
+    array(instance, "R", shape=(s, a, s), binary64=True)
     start_distribution(instance, s)
     if "theta" in instance.data:
         array(instance, "theta", shape=(s, a))
     elif "pi" in instance.data:
-        pi = array(instance, "pi", shape=(s, a))
-        for i in range(s):
-            probability_vector(pi[i], f"pi[{i}]")
+        array(instance, "pi", shape=(s, a))
+        probability_rows(instance, "pi")
     else:
         raise InstanceError("theta", "missing: give the softmax logits theta [S][A] (or pi [S][A])")
     entropy_params(instance)
@@ -119,7 +115,9 @@ def generate(
     rng = np.random.default_rng(seed)
     reach = states - unreachable
     g = float(rng.choice([0.5, 0.9, 0.99])) if gamma is None else float(gamma)
-    P = np.stack([_transition_rows(rng, kind, s, actions, states, reach) for s in range(states)])
+    P = np.empty((states, actions, states))  # allocated first: too large is a MemoryError at once
+    for s in range(states):
+        P[s] = _transition_rows(rng, kind, s, actions, states, reach)
     mu = np.zeros(states)
     if start == "partial" and reach > 1:
         support = rng.choice(reach, size=int(rng.integers(1, reach)), replace=False)
@@ -135,8 +133,8 @@ def generate(
     return {
         "family": "tabular",
         "gamma": g,
-        "mu": _rows_summing_to_one(mu),
-        "P": [[_rows_summing_to_one(P[s, a]) for a in range(actions)] for s in range(states)],
+        "mu": binary64_distribution(mu),
+        "P": [[binary64_distribution(P[s, a]) for a in range(actions)] for s in range(states)],
         "R": R.tolist(),
         "theta": theta.tolist(),
     }
@@ -166,16 +164,6 @@ def _transition_rows(
             rows[a] *= 0.01
             rows[a, 0] += 0.99
     return rows
-
-
-def _rows_summing_to_one(p: np.ndarray) -> list[float]:
-    """p as binary64 numbers whose exact sum is 1: every entry is rounded to a multiple of 2^-52
-    (exact in binary64) and the rounding slack goes to the largest entry, so validation keeps
-    the exact binary64 values (no renormalization to awkward rationals)."""
-    units = [round(float(x) * 2.0**52) for x in p]
-    k = int(np.argmax(p))
-    units[k] += 2**52 - sum(units)
-    return [u * 2.0**-52 for u in units]
 
 
 # What the conformance suite's strategies draw (conformance_tests/strategies.py): sizes shrink

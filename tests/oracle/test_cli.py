@@ -102,11 +102,11 @@ def test_oracle_prints_the_design_json_object(capsys: pytest.CaptureFixture[str]
     code, out, _ = run(["oracle", "mdp.v", "--instance", str(EXAMPLE), "--dps", "50"], capsys)
     assert code == 0
     obj = json.loads(out)
-    assert set(obj) == {"formula", "dps", "value", "error_bound", "bound"}
+    assert set(obj) == {"formula", "dps", "value", "error_bound", "bound", "error_bounds"}
     assert obj["formula"] == "mdp.v" and obj["dps"] == 50 and obj["bound"] == "certified"
     with mp.workdps(60):
-        for x in obj["value"]:  # V = 15 in both states (worked out in tests/reference/test_mdp.py)
-            assert abs(mp.mpf(x) - 15) <= mp.mpf(obj["error_bound"])
+        for x, b in zip(obj["value"], obj["error_bounds"], strict=True):  # V = 15 in both states
+            assert abs(mp.mpf(x) - 15) <= mp.mpf(b) <= mp.mpf(obj["error_bound"])
             assert len(x.replace(".", "").lstrip("0")) >= 50
 
 
