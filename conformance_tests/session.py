@@ -51,7 +51,7 @@ class Session:
         self.examples = examples
         self.seed = seed
         self.timeout = timeout
-        self.source: ExpectedSource = source if source is not None else LiveOracle()
+        self.source: ExpectedSource = source if source is not None else LiveOracle(unit=profile.eps)
         self.out_dir = out_dir
         self.shrink_budget = shrink_budget
         self.worker = Worker(impl, timeout=timeout, prepare=prepare, start_method=start_method)

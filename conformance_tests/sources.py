@@ -56,8 +56,11 @@ class LiveOracle:
     (binary64 numbers, so exactly what the implementation receives), with a cache keyed by
     formula and instance (hypothesis replays examples while it shrinks)."""
 
-    def __init__(self, dps: int = DEFAULT_DPS) -> None:
+    def __init__(self, dps: int = DEFAULT_DPS, unit: float = 2.0**-52) -> None:
+        """`unit`: the epsilon of the precision profile, for the answers a rounded evaluation
+        could reach on a decision boundary (oracle/margins.py)."""
         self.dps = dps
+        self.unit = unit
         self.name = f"oracle ({dps} digits)"
         self.cache: dict[str, Expected] = {}
 
@@ -72,7 +75,7 @@ class LiveOracle:
         instance = from_mapping(json.loads(json.dumps(raw)))
         args = arguments(f, instance)
         value = compute(f, args, self.dps)
-        others = alternatives(f.id, args, self.dps)
+        others = alternatives(f.id, args, self.dps, self.unit)
         with mp.workdps(self.dps):
             reachable = tuple(to_float64(v) for v in others)
             result = Expected(to_float64(value), to_digits(value, min(self.dps, 25)), reachable)

@@ -50,7 +50,15 @@ def _candidate(theta: Any, full: Any, scale: Any) -> list[list[Any]]:
 
 
 def line_search_answers(
-    P: Any, R: Any, gamma: Any, mu: Any, theta: Any, delta: Any, beta: Any, max_backtracks: Any
+    P: Any,
+    R: Any,
+    gamma: Any,
+    mu: Any,
+    theta: Any,
+    delta: Any,
+    beta: Any,
+    max_backtracks: Any,
+    unit: float = EPS64,
 ) -> list[int]:
     """The backtrack counts j (or -1) a float64 line search could return, exact answer first.
     Candidate j is accepted when gain_j = V_t(theta_j) - V^{pi_t}(mu) > 0 and
@@ -73,8 +81,8 @@ def line_search_answers(
         moved = float(sum(abs(b**j * x) for row in full for x in row))
         gain = trpo.gain(P, R, gamma, mu, theta, candidate)
         kl = trpo.mean_kl(P, gamma, mu, theta, candidate)
-        gain_bound = FLOAT64_SLACK * EPS64 * reward_scale * (1.0 + moved)
-        kl_bound = FLOAT64_SLACK * EPS64 * (kappa * (1.0 + _amax(theta) + _amax(candidate)) + 2.0 * float(kl))
+        gain_bound = FLOAT64_SLACK * unit * reward_scale * (1.0 + moved)
+        kl_bound = FLOAT64_SLACK * unit * (kappa * (1.0 + _amax(theta) + _amax(candidate)) + 2.0 * float(kl))
         yes = gain > gain_bound and kl < mp.mpf(delta) - kl_bound
         no = gain < -gain_bound or kl > mp.mpf(delta) + kl_bound
         if not no:
@@ -86,17 +94,16 @@ def line_search_answers(
     return [exact, *[a for a in answers if a != exact]]
 
 
-def line_search_backtracks(*args: Any) -> list[Any]:
+def line_search_backtracks(*args: Any, unit: float = EPS64) -> list[Any]:
     """Alternatives of trpo.line_search_backtracks: the other reachable counts."""
-    return [mp.mpf(j) for j in line_search_answers(*args)[1:]]
+    return [mp.mpf(j) for j in line_search_answers(*args, unit=unit)[1:]]
 
 
-def line_search(
-    P: Any, R: Any, gamma: Any, mu: Any, theta: Any, delta: Any, beta: Any, max_backtracks: Any
-) -> list[Any]:
+def line_search(*args: Any, unit: float = EPS64) -> list[Any]:
     """Alternatives of trpo.line_search: theta + beta^j step for the other reachable counts j
     (theta for -1)."""
-    answers = line_search_answers(P, R, gamma, mu, theta, delta, beta, max_backtracks)[1:]
+    P, R, gamma, mu, theta, delta, beta, _ = args
+    answers = line_search_answers(*args, unit=unit)[1:]
     full = trpo.step(P, R, gamma, mu, theta, delta)
     b = mp.mpf(beta)
     return [_candidate(theta, full, b**j if j >= 0 else mp.zero) for j in answers]
@@ -117,7 +124,9 @@ def _flips(keys: Sequence[Any]) -> list[frozenset[Any]]:
     return [frozenset(c) for n in range(1, len(keys) + 1) for c in itertools.combinations(keys, n)]
 
 
-def clip_gradient_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any) -> list[Any]:
+def clip_gradient_batch(
+    logp_new: Any, logp_old: Any, adv: Any, epsilon: Any, unit: float = EPS64
+) -> list[Any]:
     """Alternatives of ppo.clip_gradient_batch: entries whose ratio r_i = exp(logp_new_i -
     logp_old_i) lies on a kink 1 +- epsilon within float64 error (scale r_i (1 + |logp_new_i| +
     |logp_old_i|): the exponent's rounding) take the other branch (0 for r_i A_i / N or back)."""
@@ -126,7 +135,7 @@ def clip_gradient_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any) ->
     n = len(r)
     eps = mp.mpf(epsilon)
     sizes = 1.0 + np.abs(_floats(logp_new)) + np.abs(_floats(logp_old))
-    ambiguous = [i for i in range(n) if _on_kink(r[i], epsilon, FLOAT64_SLACK * EPS64 * float(sizes[i]))]
+    ambiguous = [i for i in range(n) if _on_kink(r[i], epsilon, FLOAT64_SLACK * unit * float(sizes[i]))]
     out = []
     for flipped in _flips(ambiguous):
         selected = [ppo.unclipped_selected(r[i], a[i], eps) != (i in flipped) for i in range(n)]
@@ -134,16 +143,17 @@ def clip_gradient_batch(logp_new: Any, logp_old: Any, adv: Any, epsilon: Any) ->
     return out
 
 
-def clip_gradient(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any, epsilon: Any) -> list[Any]:
+def clip_gradient(*args: Any, unit: float = EPS64) -> list[Any]:
     """Alternatives of ppo.clip_gradient (tabular): a pair (s, a) whose ratio pi_new / pi_t lies on
     a kink within float64 error (scale r (1 + |theta| + |theta_new|): two log-softmaxes) takes the
     other branch: g(s, a) = A(s, a) or 0, and the row d(s) pi_new(b|s) (g(s, b) - pi_new(.|s) . g)
     is recomputed."""
+    P, R, gamma, mu, theta, theta_new, epsilon = args
     r = ppo.ratio(theta, theta_new)
     adv = advantage(P, R, gamma, theta)
     d = visitation(P, gamma, mu, theta)
     pi_new = policy(theta_new)
-    slack = FLOAT64_SLACK * EPS64 * (1.0 + _amax(theta) + _amax(theta_new))
+    slack = FLOAT64_SLACK * unit * (1.0 + _amax(theta) + _amax(theta_new))
     eps = mp.mpf(epsilon)
     pairs = [(s, a) for s in range(len(r)) for a in range(len(r[s]))]
     ambiguous = [(s, a) for s, a in pairs if d[s] != 0 and _on_kink(r[s][a], epsilon, slack)]
@@ -169,11 +179,12 @@ ALTERNATIVES: dict[str, Callable[..., list[Any]]] = {
 }
 
 
-def alternatives(formula_id: str, args: Sequence[Any], dps: int) -> list[Any]:
+def alternatives(formula_id: str, args: Sequence[Any], dps: int, unit: float = EPS64) -> list[Any]:
     """The other answers a float64 evaluation could reach (exact values, nested like the
-    formula's value), [] for a formula without decisions or away from every threshold."""
+    formula's value), [] for a formula without decisions or away from every threshold. `unit`:
+    the format's epsilon (2^-23 for the suite's float32 profile)."""
     fn = ALTERNATIVES.get(formula_id)
     if fn is None:
         return []
     with mp.workdps(dps):
-        return fn(*args)
+        return fn(*args, unit=unit)
