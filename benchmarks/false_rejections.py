@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -38,13 +39,35 @@ def run_one(name: str, seed: int, keep: Path | None) -> dict[str, Any]:
              "--json", str(report), "--out", str(out)],
             cwd=ROOT, capture_output=True, text=True,
         )  # fmt: skip
-        if not report.exists():  # a crash on rlspec's side: say so and count it, never drop it
+        if report.exists():
+            doc: dict[str, Any] = json.loads(report.read_text())
+        else:  # the JSON writer failed (rlspec's side): read the printed table instead, and say so
             tail = done.stderr.strip().splitlines()[-1:] or [""]
-            print(f"{name} seed {seed}: no report (exit {done.returncode}): {tail[0]}", file=sys.stderr)
-            return {"impl_name": name, "seed": seed, "exit_status": done.returncode, "formulas": []}
-        doc: dict[str, Any] = json.loads(report.read_text())
+            print(f"{name} seed {seed}: no JSON report (exit {done.returncode}): {tail[0]}", file=sys.stderr)
+            doc = {"formulas": parse_table(done.stdout)}
     doc["impl_name"], doc["seed"], doc["exit_status"] = name, seed, done.returncode
     return doc
+
+
+ROW = re.compile(r"^(\S+)\s+(pass|FAIL|ERROR|skipped|not implemented)\s+\S+\s+(\S+)\s+\S+\s+([\d.e+-]+) \(")
+FAILURE = re.compile(r"^FAIL (\S+) \(")
+UNITS = re.compile(r"^\s+max \|got - expected\| = \S+ = (\S+) units")
+
+
+def parse_table(text: str) -> list[dict[str, Any]]:
+    """The formulas of `rlspec conform`'s printed report: status, peak, tolerance, failure units."""
+    rows: dict[str, dict[str, Any]] = {}
+    failing = None
+    for line in text.splitlines():
+        if match := ROW.match(line):
+            peak = None if match[3] == "-" else float(match[3])
+            tolerance = {"factor": float(match[4])}
+            rows[match[1]] = {"id": match[1], "status": match[2], "peak_units": peak, "tolerance": tolerance}
+        elif match := FAILURE.match(line):
+            failing = match[1]
+        elif (match := UNITS.match(line)) and failing in rows:
+            rows[failing]["failure"] = {"units": float(match[1])}
+    return list(rows.values())
 
 
 def worst_units(entry: dict[str, Any]) -> float:
