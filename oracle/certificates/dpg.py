@@ -87,7 +87,7 @@ def _sigma_with_error(gamma: Any, A: Any, B: Any, W: Any, Sigma0: Any, K: Any) -
     return S, lyapunov_error(M, Y, S, g, dual=True)
 
 
-def lqr_value(gamma: Any, A: Any, B: Any, Q: Any, R: Any, W: Any, Sigma0: Any, K: Any, *, value: Any) -> Any:
+def value(gamma: Any, A: Any, B: Any, Q: Any, R: Any, W: Any, Sigma0: Any, K: Any, *, value: Any) -> Any:
     """|V - value| <= |V~ - value| + ||E||_2 (tr Sigma0 + g/(1-g) tr W) (W, Sigma0 PSD)."""
     g = to_mpf(gamma)
     P, err = _lqr_p_with_error(gamma, A, B, Q, R, K)
@@ -96,7 +96,7 @@ def lqr_value(gamma: Any, A: Any, B: Any, Q: Any, R: Any, W: Any, Sigma0: Any, K
     return abs(recomputed - value) + err * spread + _ulp() * (1 + abs(recomputed))
 
 
-def lqr_q(gamma: Any, A: Any, B: Any, Q: Any, R: Any, W: Any, K: Any, s: Any, a: Any, *, value: Any) -> Any:
+def q(gamma: Any, A: Any, B: Any, Q: Any, R: Any, W: Any, K: Any, s: Any, a: Any, *, value: Any) -> Any:
     """|Q - value| <= |Q~ - value| + g ||E||_2 (|A s + B a|^2 + tr W/(1-g))."""
     g = to_mpf(gamma)
     P, err = _lqr_p_with_error(gamma, A, B, Q, R, K)
@@ -106,13 +106,13 @@ def lqr_q(gamma: Any, A: Any, B: Any, Q: Any, R: Any, W: Any, K: Any, s: Any, a:
     return abs(recomputed - value) + g * err * spread + _ulp() * (1 + abs(recomputed))
 
 
-def lqr_visitation(gamma: Any, A: Any, B: Any, W: Any, Sigma0: Any, K: Any, *, value: Any) -> Any:
+def visitation(gamma: Any, A: Any, B: Any, W: Any, Sigma0: Any, K: Any, *, value: Any) -> Any:
     """Every entry of Sigma_d - Sigma_d~ is at most ||E||_2."""
     S, err = _sigma_with_error(gamma, A, B, W, Sigma0, K)
     return _diff(S, value) + err + _ulp() * (1 + _frobenius(S))
 
 
-def dpg_gradient(
+def gradient(
     gamma: Any, A: Any, B: Any, Q: Any, R: Any, W: Any, Sigma0: Any, K: Any, *, value: Any
 ) -> Any:
     """grad = -2/(1-g) E_K Sigma_d with E_K = R K + g B^T P M: the errors of P and Sigma_d

@@ -1,13 +1,13 @@
 """Certified error bounds for the natural-gradient formulas (dist.*), by interval arithmetic.
 
-oracle.evaluate calls `certify_<name>(*args, value=value)` inside mp.workdps(2 * work). Each
-function encloses the true value of the formula in mpmath intervals (mpmath.iv, outward rounding,
-at the current binary precision) from the exact inputs, through the closed form of the formula,
-and returns an upper bound on max_i |true_i - value_i|: the upper end of |iv(value_i) - X_i| for
-the enclosure X_i. The closed forms are those the reference's docstrings derive and the property
-tests check: grad J = p (f - J); F^+ grad J = f - mean(f) for the categorical family (every
-p_theta(x) > 0); the Gaussian moments. A value that is exactly zero by the reference's exact test
-(grad J = 0 for the natural step) has bound 0.
+oracle.evaluate calls `<name>(*args, value=value)` (each certificate is named as its reference
+function) inside mp.workdps(2 * work). Each function encloses the true value of the formula in
+mpmath intervals (mpmath.iv, outward rounding, at the current binary precision) from the exact
+inputs, through the closed form of the formula, and returns an upper bound on max_i |true_i -
+value_i|: the upper end of |iv(value_i) - X_i| for the enclosure X_i. The closed forms are those
+the reference's docstrings derive and the property tests check: grad J = p (f - J); F^+ grad J = f
+- mean(f) for the categorical family (every p_theta(x) > 0); the Gaussian moments. A value that is
+exactly zero by the reference's exact test (grad J = 0 for the natural step) has bound 0.
 """
 
 from __future__ import annotations
@@ -70,14 +70,14 @@ def _gradient_categorical(theta: Sequence[Any], f: Sequence[Any]) -> list[Any]:
     return [pi * (fi - J) for pi, fi in zip(p, fv, strict=True)]
 
 
-def certify_objective_categorical(theta: Sequence[Any], f: Sequence[Any], value: Any) -> Any:
+def objective_categorical(theta: Sequence[Any], f: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
         return isum([pi * fi for pi, fi in zip(_probabilities(theta), exact_vec(f), strict=True)])
 
     return _certify(value, enclose)
 
 
-def certify_score_categorical(theta: Sequence[Any], value: Any) -> Any:
+def score_categorical(theta: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
         p = _probabilities(theta)
         k = len(p)
@@ -86,11 +86,11 @@ def certify_score_categorical(theta: Sequence[Any], value: Any) -> Any:
     return _certify(value, enclose)
 
 
-def certify_gradient_categorical(theta: Sequence[Any], f: Sequence[Any], value: Any) -> Any:
+def gradient_categorical(theta: Sequence[Any], f: Sequence[Any], value: Any) -> Any:
     return _certify(value, lambda: _gradient_categorical(theta, f))
 
 
-def certify_fisher_categorical(theta: Sequence[Any], value: Any) -> Any:
+def fisher_categorical(theta: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
         p = _probabilities(theta)
         k = len(p)
@@ -99,7 +99,7 @@ def certify_fisher_categorical(theta: Sequence[Any], value: Any) -> Any:
     return _certify(value, enclose)
 
 
-def certify_kl_categorical(theta: Sequence[Any], theta_new: Sequence[Any], value: Any) -> Any:
+def kl_categorical(theta: Sequence[Any], theta_new: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
         p = _probabilities(theta)
         za, zb = _log_partition(theta), _log_partition(theta_new)
@@ -109,11 +109,11 @@ def certify_kl_categorical(theta: Sequence[Any], theta_new: Sequence[Any], value
     return _certify(value, enclose)
 
 
-def certify_natural_direction_categorical(theta: Sequence[Any], f: Sequence[Any], value: Any) -> Any:
+def natural_direction_categorical(theta: Sequence[Any], f: Sequence[Any], value: Any) -> Any:
     return _certify(value, lambda: _centred(f))
 
 
-def certify_natural_step_categorical(theta: Sequence[Any], f: Sequence[Any], alpha: Any, value: Any) -> Any:
+def natural_step_categorical(theta: Sequence[Any], f: Sequence[Any], alpha: Any, value: Any) -> Any:
     if zero_gradient_categorical(f):
         return mp.zero  # the reference returns exact zeros
 
@@ -157,7 +157,7 @@ def _direction_gaussian(
     return [v * gi for v, gi in zip(var, g, strict=True)] + diagonal
 
 
-def certify_objective_gaussian(
+def objective_gaussian(
     mean: Sequence[Any],
     log_std: Sequence[Any],
     c: Any,
@@ -176,7 +176,7 @@ def certify_objective_gaussian(
     return _certify(value, enclose)
 
 
-def certify_score_gaussian(mean: Sequence[Any], log_std: Sequence[Any], x: Sequence[Any], value: Any) -> Any:
+def score_gaussian(mean: Sequence[Any], log_std: Sequence[Any], x: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
         sigma = [iv.exp(exact(s)) for s in log_std]
         z = [(exact(xi) - exact(mi)) / si for xi, mi, si in zip(x, mean, sigma, strict=True)]
@@ -185,7 +185,7 @@ def certify_score_gaussian(mean: Sequence[Any], log_std: Sequence[Any], x: Seque
     return _certify(value, enclose)
 
 
-def certify_gradient_gaussian(
+def gradient_gaussian(
     mean: Sequence[Any],
     log_std: Sequence[Any],
     c: Any,
@@ -196,7 +196,7 @@ def certify_gradient_gaussian(
     return _certify(value, lambda: _gradient_gaussian(mean, log_std, b, H))
 
 
-def certify_fisher_gaussian(mean: Sequence[Any], log_std: Sequence[Any], value: Any) -> Any:
+def fisher_gaussian(mean: Sequence[Any], log_std: Sequence[Any], value: Any) -> Any:
     def enclose() -> Any:
         n = len(log_std)
         diag = [iv.exp(-2 * exact(s)) for s in log_std] + [iv.mpf(2)] * n
@@ -205,7 +205,7 @@ def certify_fisher_gaussian(mean: Sequence[Any], log_std: Sequence[Any], value: 
     return _certify(value, enclose)
 
 
-def certify_kl_gaussian(
+def kl_gaussian(
     mean: Sequence[Any],
     log_std: Sequence[Any],
     mean_new: Sequence[Any],
@@ -223,7 +223,7 @@ def certify_kl_gaussian(
     return _certify(value, enclose)
 
 
-def certify_natural_direction_gaussian(
+def natural_direction_gaussian(
     mean: Sequence[Any],
     log_std: Sequence[Any],
     c: Any,
@@ -234,7 +234,7 @@ def certify_natural_direction_gaussian(
     return _certify(value, lambda: _direction_gaussian(mean, log_std, b, H))
 
 
-def certify_natural_step_gaussian(
+def natural_step_gaussian(
     mean: Sequence[Any],
     log_std: Sequence[Any],
     c: Any,

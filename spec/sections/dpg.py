@@ -15,7 +15,6 @@ SILVER = "Silver et al. 2014, Deterministic policy gradient algorithms (ICML)"
 LILLICRAP = "Lillicrap et al. 2016, Continuous control with deep reinforcement learning (ICLR)"
 FAZEL = "Fazel et al. 2018, Global convergence of policy gradient methods for the linear quadratic regulator (ICML)"
 TEST = "tests/reference/test_dpg.py"
-CERT = "rlspec.oracle.certificates.dpg"
 
 # ---- lqr family ---------------------------------------------------------------------------------
 
@@ -162,7 +161,7 @@ FORMULAS = (
         output_shape=(),
         tolerance=LQR_VALUE,
         reference="rlspec.reference.dpg:value",
-        certificate=f"{CERT}:lqr_value",
+        certificate="rlspec.oracle.certificates.dpg:value",
         notes="s_0 ~ N(0, Sigma0); lecture eq 33 with mu = N(0, Sigma0).",
     ),
     _lqr(
@@ -175,7 +174,7 @@ FORMULAS = (
         tolerance=LQR_Q,
         reference="rlspec.reference.dpg:q",
         references=(SILVER,),
-        certificate=f"{CERT}:lqr_q",
+        certificate="rlspec.oracle.certificates.dpg:q",
     ),
     _lqr(
         id="lqr.visitation",
@@ -186,7 +185,7 @@ FORMULAS = (
         output_shape=("n", "n"),
         tolerance=LQR_VISITATION,
         reference="rlspec.reference.dpg:visitation",
-        certificate=f"{CERT}:lqr_visitation",
+        certificate="rlspec.oracle.certificates.dpg:visitation",
         notes=(
             "Normalization: d_mu^K is the probability measure (1-gamma) sum_t gamma^t law(s_t) (as mdp.visitation), "
             "so Sigma_d is its second moment (= its covariance: the mean is 0). Fazel et al.'s Sigma_K = "
@@ -202,7 +201,7 @@ FORMULAS = (
         output_shape=("m", "n"),
         tolerance=LQR_GRADIENT,
         reference="rlspec.reference.dpg:gradient",
-        certificate=f"{CERT}:dpg_gradient",
+        certificate="rlspec.oracle.certificates.dpg:gradient",
         notes="Indexed like K: entry [i][j] is the derivative in K[i][j] (not its transpose).",
     ),
     _fsca(
@@ -214,7 +213,7 @@ FORMULAS = (
         output_shape=("S",),
         tolerance=FSCA_VALUE,
         reference="rlspec.reference.dpg:fsca_v",
-        certificate=f"{CERT}:fsca_v",
+        certificate="rlspec.oracle.certificates.dpg:fsca_v",
     ),
     _fsca(
         id="fsca.value",
@@ -225,7 +224,7 @@ FORMULAS = (
         output_shape=(),
         tolerance=FSCA_VALUE,
         reference="rlspec.reference.dpg:fsca_value",
-        certificate=f"{CERT}:fsca_value",
+        certificate="rlspec.oracle.certificates.dpg:fsca_value",
     ),
     _fsca(
         id="fsca.q",
@@ -236,7 +235,7 @@ FORMULAS = (
         output_shape=("S",),
         tolerance=FSCA_Q,
         reference="rlspec.reference.dpg:fsca_q",
-        certificate=f"{CERT}:fsca_q",
+        certificate="rlspec.oracle.certificates.dpg:fsca_q",
     ),
     _fsca(
         id="fsca.visitation",
@@ -247,7 +246,7 @@ FORMULAS = (
         output_shape=("S",),
         tolerance=FSCA_VISITATION,
         reference="rlspec.reference.dpg:fsca_visitation",
-        certificate=f"{CERT}:fsca_visitation",
+        certificate="rlspec.oracle.certificates.dpg:fsca_visitation",
     ),
     _fsca(
         id="fsca.gradient",
@@ -258,7 +257,7 @@ FORMULAS = (
         output_shape=("S", "m"),
         tolerance=FSCA_GRADIENT,
         reference="rlspec.reference.dpg:fsca_gradient",
-        certificate=f"{CERT}:fsca_gradient",
+        certificate="rlspec.oracle.certificates.dpg:fsca_gradient",
         notes="grad_a Q includes the terms through grad_a P(s'|s, a) (the second and third terms of eq 39).",
     ),
     _ddpg(

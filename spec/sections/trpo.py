@@ -252,7 +252,7 @@ FORMULAS = (
         tolerance=STEP,
         reference="rlspec.reference.trpo:step",
         bound="certified",
-        certificate="rlspec.oracle.certificates.npg:step",
+        certificate="rlspec.oracle.certificates.trpo:step",
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 29's solution: maximizes g^T x subject to (1/2) x^T F x <= delta (attained with equality).",
     ),
