@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from rlspec.conformance_tests.results import FormulaResult
+from rlspec.conformance_tests.results import FormulaResult, tolerance_share
 
 LOW, HIGH = -8, 16  # histogram range, log10 of the error as a share of the tolerance
 WIDTH, HEIGHT, PAD = 420, 120, 28
@@ -36,18 +36,13 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def tolerance_units(units: float, factor: float) -> float:
-    """An error in units of eps64 * scale as a share of the tolerance (1 = at the tolerance)."""
-    return units / factor if factor > 0 else units
-
-
 def error_histogram(r: FormulaResult) -> str:
     """An SVG histogram of log10(error / tolerance) over the evaluated instances."""
     factor = r.formula.tolerance.factor
     bins = HIGH - LOW
     ok_counts, bad_counts = [0] * bins, [0] * bins
     for c in r.instances:
-        share = tolerance_units(c.units, factor)
+        share = tolerance_share(c.units, factor)
         level = math.log10(share) if share > 0 and math.isfinite(share) else (HIGH if share else LOW)
         index = min(bins - 1, max(0, math.floor(level) - LOW))
         (ok_counts if c.ok else bad_counts)[index] += 1

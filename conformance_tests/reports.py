@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rlspec.conformance_tests.results import FormulaResult
+from rlspec.conformance_tests.results import FormulaResult, tolerance_share
 from rlspec.oracle.errors import UsageError
 
 STATUS_TEXT = {
@@ -151,7 +151,7 @@ def result_json(r: FormulaResult) -> dict[str, Any]:
             {
                 "kind": c.kind,
                 "units": _finite(c.units),
-                "of_tolerance": _finite(c.units / t.factor),
+                "of_tolerance": _finite(tolerance_share(c.units, t.factor)),
                 "corner": c.corner,
             }
             for c in r.instances

@@ -3,6 +3,7 @@ and the run's exit status."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,14 @@ class Failure:
     diagnoses: list[str] = field(default_factory=list)  # what the failure looks like
     expected: np.ndarray | None = None  # the failing instance's expected value (lecture meaning)
     got: np.ndarray | None = None  # and what the implementation returned
+
+
+def tolerance_share(units: float, factor: float) -> float:
+    """An error in units of eps * scale as a share of the tolerance (1 = at the tolerance); for
+    an exact formula (factor 0) any error is infinitely many tolerances."""
+    if factor > 0:
+        return units / factor
+    return 0.0 if units == 0 else math.inf
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ report nobody has seen render is not checked. Without it this test fails and say
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import struct
@@ -14,6 +15,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from rlspec.conformance_tests.results import tolerance_share
 from tests.conformance.helpers import MUTANTS, by_id, conform
 
 MUTANT = str(MUTANTS / "mdp__missing_inverse_horizon.py")  # pg.gradient misses 1/(1 - gamma)
@@ -118,3 +120,10 @@ def _bar_counts(dom: str) -> dict[str, Any]:
     for formula, body in re.findall(r'<svg class="error-plot" data-formula="([^"]+)"(.*?)</svg>', dom, re.S):
         out[formula] = sum(int(n) for n in re.findall(r'<rect class="bar"[^>]*><title>(\d+)</title>', body))
     return out
+
+
+def test_share_of_an_exact_formulas_tolerance() -> None:
+    # trpo.line_search_backtracks has factor 0: no error is allowed, so any error is infinite
+    assert tolerance_share(0.0, 0.0) == 0.0
+    assert tolerance_share(1e-300, 0.0) == math.inf
+    assert tolerance_share(3.0, 2.0) == 1.5
