@@ -37,18 +37,19 @@ def discover(folder: Path) -> list[tuple[str, Path]]:
     found: dict[str, Path] = {}
     for entry in sorted(folder.iterdir()):
         if entry.is_file() and entry.suffix == ".py":
-            found[entry.stem] = entry
+            student, path = entry.stem, entry
         elif entry.is_dir():
             files = [p for p in entry.iterdir() if p.is_file() and p.suffix == ".py"]
-            if len(files) == 1:
-                found[entry.name] = files[0]
-    out = []
-    for student, path in found.items():
+            if len(files) != 1:
+                continue
+            student, path = entry.name, files[0]
+        else:
+            continue
         safe = SAFE_ID.sub("_", student).strip(".") or "submission"
-        out.append((safe, path))
-    if len({s for s, _ in out}) != len(out):
-        raise UsageError(f"{folder}: two submissions map to the same student id")
-    return out
+        if safe in found:
+            raise UsageError(f"{folder}: {found[safe].name} and {path.name} are both student {safe!r}")
+        found[safe] = path
+    return sorted(found.items())
 
 
 def grade_one(
@@ -88,6 +89,8 @@ def write_gradebook(out: Path, rows: list[dict[str, Any]], cfg: GradingConfig) -
 
 
 def run(folder: Path, cfg: GradingConfig, args: argparse.Namespace, walled: bool) -> int:
+    if args.gradescope or args.json:
+        raise UsageError("--gradescope and --json are for one submission; a class is written to --out")
     submissions = discover(folder)
     if not submissions:
         raise UsageError(f"{folder}: no submissions (.py files, or folders holding one .py file)")

@@ -18,12 +18,10 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from rlspec.conformance_tests.compare import LECTURE, Entry, compare
+from rlspec.conformance_tests.compare import LECTURE, compare
 from rlspec.conformance_tests.engine import instance_inputs
 from rlspec.conformance_tests.grading import config as grading_config
 from rlspec.conformance_tests.grading import wall
@@ -35,12 +33,12 @@ from rlspec.conformance_tests.grading.cases import (
     prepare,
     submission_key,
 )
-from rlspec.conformance_tests.grading.config import FormulaSpec, GradingConfig
+from rlspec.conformance_tests.grading.config import GradingConfig
 from rlspec.conformance_tests.grading.sandbox import CTYPES_HINT, Limits, SandboxError, SandboxWorker
+from rlspec.conformance_tests.grading.scoring import CaseResult, FormulaGrade, earned, part_maxima
 from rlspec.conformance_tests.selection import registered, section_keys
 from rlspec.conformance_tests.worker import CallResult
 from rlspec.oracle.errors import UsageError
-from rlspec.spec.formula import Formula
 
 __all__ = [
     "Case",
@@ -54,73 +52,6 @@ __all__ = [
 ]
 
 MAX_RESTARTS = 3  # worker endings (crash, exit, protocol) per formula before its other cases are skipped
-
-
-@dataclass
-class CaseResult:
-    case: Case
-    passed: bool
-    kind: str  # ok, value, nan, shape, raised, bad_output, exit, timeout, crashed, protocol, skipped
-    message: str = ""
-    units: float | None = None
-    entries: list[Entry] = field(default_factory=list)
-    seconds: float = 0.0
-    violations: list[str] = field(default_factory=list)
-    matched: tuple[str, ...] = ()  # the meanings (lecture, declared conventions) within tolerance
-
-
-@dataclass
-class FormulaGrade:
-    formula: Formula
-    section_key: str
-    spec: FormulaSpec
-    status: str  # pass, partial, fail, not_implemented, forbidden, import_error, error
-    visible_max: Fraction = Fraction(0)
-    hidden_max: Fraction = Fraction(0)
-    visible_score: Fraction = Fraction(0)
-    hidden_score: Fraction = Fraction(0)
-    results: list[CaseResult] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)
-    message: str = ""
-    seconds: float = 0.0
-    convention: str | None = None  # the meaning its passing cases share (formulas with conventions)
-    hidden_refusals: int = 0  # operations the hook refused during hidden cases (counted, never shown)
-
-    @property
-    def id(self) -> str:
-        return self.formula.id
-
-    @property
-    def score(self) -> Fraction:
-        return self.visible_score + self.hidden_score
-
-    def part(self, hidden: bool) -> list[CaseResult]:
-        return [r for r in self.results if r.case.hidden == hidden]
-
-
-# ---- scoring ------------------------------------------------------------------------------------
-
-
-def part_maxima(spec: FormulaSpec, cfg: GradingConfig) -> tuple[Fraction, Fraction]:
-    """(points of the visible cases, points of the hidden cases) of one formula."""
-    points = Fraction(str(spec.points))
-    if spec.hidden == 0:
-        return points, Fraction(0)
-    if spec.visible == 0:
-        return Fraction(0), points
-    if cfg.hidden_share is None:
-        visible = points * spec.visible / (spec.visible + spec.hidden)
-    else:
-        visible = points * (1 - Fraction(str(cfg.hidden_share)))
-    return visible, points - visible
-
-
-def earned(maximum: Fraction, passed: int, total: int, partial: bool) -> Fraction:
-    if total == 0:
-        return Fraction(0)
-    if partial:
-        return maximum * passed / total
-    return maximum if passed == total else Fraction(0)
 
 
 # ---- the run ------------------------------------------------------------------------------------
@@ -422,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         walled = check_wall(cfg, args.unsafe_no_sandbox)
         if submission.is_dir():
             return classroom.run(submission, cfg, args, walled)
+        if args.out or args.jobs:
+            raise UsageError("--out and --jobs are for a folder of submissions (a class)")
         outputs = [Path(p) for p in (args.gradescope, args.json) if p]
         forbid = [q for p in outputs for q in (p, p.parent)]
         grades, meta = grade_submission(submission, cfg, forbid, progress=not args.quiet, walled=walled)

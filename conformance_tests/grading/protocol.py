@@ -1,11 +1,16 @@
-"""What the parent accepts from a worker: length-prefixed JSON frames (never pickle: a
-compromised worker controls its end of the pipe) checked against a strict schema, and student
-text cut to one bounded line with every absolute path replaced by <path>."""
+"""What the parent accepts from a worker: length-prefixed JSON frames (4-byte big-endian length,
+then UTF-8 JSON; never pickle: a compromised worker controls its end of the pipe), read with a
+size limit and a deadline and checked against a strict schema; and student text cut to one
+bounded line with every absolute path replaced by <path>."""
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
+import select
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,3 +84,47 @@ def parse_reply(frame: Any, call_id: int) -> Reply:
     if type(values) is not list or len(values) > MAX_VALUES or len(values) != math.prod(shape):
         raise ProtocolError("values do not fill the shape")
     return Reply("ok", values=[_number(v) for v in values], shape=tuple(shape))
+
+
+def send_frame(fd: int, obj: Any, deadline: float) -> None:
+    """Write one frame to a pipe before the deadline (TimeoutError), never blocking past it."""
+    data = json.dumps(obj, allow_nan=True).encode("utf-8")
+    data = len(data).to_bytes(4, "big") + data
+    os.set_blocking(fd, False)
+    while data:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        _, ready, _ = select.select([], [fd], [], left)
+        if not ready:
+            continue
+        try:
+            data = data[os.write(fd, data) :]
+        except BlockingIOError:
+            continue
+
+
+def receive_frame(fd: int, buffer: bytes, deadline: float) -> tuple[Any, bytes]:
+    """One frame parsed as JSON, and the bytes read past it; TimeoutError, EOFError or
+    ProtocolError (a frame over MAX_FRAME bytes, or not JSON)."""
+    while True:
+        if len(buffer) >= 4:
+            size = int.from_bytes(buffer[:4], "big")
+            if size > MAX_FRAME:
+                raise ProtocolError(f"a frame of {size} bytes")
+            if len(buffer) >= 4 + size:
+                data, rest = buffer[4 : 4 + size], buffer[4 + size :]
+                try:
+                    return json.loads(data.decode("utf-8")), rest
+                except (ValueError, RecursionError) as exc:
+                    raise ProtocolError(f"not JSON ({type(exc).__name__})") from None
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            raise EOFError
+        buffer += chunk

@@ -12,7 +12,6 @@ import contextlib
 import json
 import math
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -28,13 +27,14 @@ import numpy as np
 
 from rlspec.conformance_tests.grading import wall
 from rlspec.conformance_tests.grading.protocol import (
-    MAX_FRAME,
     MAX_NOTICES,
     ProtocolError,
     Reply,
     one_line,
     parse_reply,
+    receive_frame,
     scrubbed,
+    send_frame,
     valid_name,
 )
 
@@ -141,13 +141,12 @@ class SandboxWorker:
     def _launch_walled(self) -> dict[str, Any]:
         """Start the worker inside bubblewrap; the host-specific part of its setup frame."""
         assert self.ids is not None
-        data = os.memfd_create("submission")
+        data = wall.memory_file("submission", self._source())
+        rules = wall.no_new_processes()
+        seccomp = None if rules is None else wall.memory_file("seccomp", rules)
         info_read, info_write = os.pipe()
+        fds = (data, info_write) if seccomp is None else (data, info_write, seccomp)
         try:
-            source = memoryview(self._source())
-            while source:
-                source = source[os.write(data, source) :]
-            os.lseek(data, 0, os.SEEK_SET)
             argv = wall.command(
                 [sys.executable, "-I", "-B", "-c", CHILD.read_text(encoding="utf-8")],
                 uid=self.ids[0],
@@ -157,14 +156,15 @@ class SandboxWorker:
                 scratch_bytes=8 * 2**20 + 4 * self.limits.file_size,
                 submission_fd=data,
                 info_fd=info_write,
+                seccomp_fd=seccomp,
             )
-            self.process = self._popen(argv, None, None, (data, info_write))
+            self.process = self._popen(argv, None, None, fds)
         except BaseException:
             os.close(info_read)
             raise
         finally:
-            os.close(data)
-            os.close(info_write)
+            for fd in fds:
+                os.close(fd)
         os.set_blocking(info_read, False)
         self.info_fd = info_read
         return {"submission": wall.SUBMISSION, "sandbox": wall.SCRATCH, "forbidden": [], "user": None}
@@ -324,47 +324,13 @@ class SandboxWorker:
     # -- frames -------------------------------------------------------------------------------
     def _send(self, obj: Any, deadline: float) -> None:
         assert self.process is not None and self.process.stdin is not None
-        data = json.dumps(obj, allow_nan=True).encode("utf-8")
-        data = len(data).to_bytes(4, "big") + data
-        fd = self.process.stdin.fileno()
-        os.set_blocking(fd, False)
-        while data:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            _, ready, _ = select.select([], [fd], [], left)
-            if not ready:
-                continue
-            try:
-                data = data[os.write(fd, data) :]
-            except BlockingIOError:
-                continue
+        send_frame(self.process.stdin.fileno(), obj, deadline)
 
     def _receive(self, deadline: float) -> Any:
         """One frame from the worker, parsed as JSON; TimeoutError, EOFError or ProtocolError."""
         assert self.process is not None and self.process.stdout is not None
-        fd = self.process.stdout.fileno()
-        while True:
-            if len(self.buffer) >= 4:
-                size = int.from_bytes(self.buffer[:4], "big")
-                if size > MAX_FRAME:
-                    raise ProtocolError(f"a frame of {size} bytes")
-                if len(self.buffer) >= 4 + size:
-                    data, self.buffer = self.buffer[4 : 4 + size], self.buffer[4 + size :]
-                    try:
-                        return json.loads(data.decode("utf-8"))
-                    except (ValueError, RecursionError) as exc:
-                        raise ProtocolError(f"not JSON ({type(exc).__name__})") from None
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                raise EOFError
-            self.buffer += chunk
+        frame, self.buffer = receive_frame(self.process.stdout.fileno(), self.buffer, deadline)
+        return frame
 
     # -- calls --------------------------------------------------------------------------------
     def call(self, name: str, args: Sequence[Any], timeout: float | None = None) -> Reply:

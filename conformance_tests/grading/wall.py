@@ -5,7 +5,8 @@ and site-packages, /usr), the student's one file at /submission/submission.py (a
 made from the bytes the grader read), a private tmpfs /sandbox as its working folder, a /proc of
 its own PID namespace and a minimal /dev. It runs as an unprivileged uid (65534 unless
 [sandbox].user names another) in new user, mount, PID, network, IPC, UTS and cgroup namespaces,
-in a new session, with every capability dropped. The grader, the grading file, the reports,
+in a new session, with every capability dropped, under a seccomp filter that refuses new
+processes (no_new_processes; threads stay allowed). The grader, the grading file, the reports,
 rlspec's files, other students and the host's /tmp do not exist there. When the namespace's
 first process dies the kernel kills every process in it: nothing the student starts outlives
 the worker.
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import functools
 import os
+import platform
 import shutil
 import site
+import struct
 import subprocess
 import sys
 import sysconfig
@@ -28,6 +31,16 @@ SUBMISSION = "/submission/submission.py"
 UNPRIVILEGED = 65534  # nobody
 TOP_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 PROBE_SECONDS = 30.0
+# seccomp: the audit architecture and the process-creating system calls, per machine
+SYSCALLS = {
+    "x86_64": (0xC000003E, {"fork": 57, "vfork": 58, "clone": 56, "clone3": 435}),
+    "aarch64": (0xC00000B7, {"clone": 220, "clone3": 435}),
+}
+X32_BIT = 0x40000000
+CLONE_THREAD = 0x00010000
+EPERM, ENOSYS = 1, 38
+RET_ALLOW, RET_ERRNO = 0x7FFF0000, 0x00050000
+LD_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06  # classic BPF opcodes (32-bit loads)
 
 
 class WallError(Exception):
@@ -99,6 +112,7 @@ def command(
     scratch_bytes: int = 16 * 2**20,
     submission_fd: int | None = None,
     info_fd: int | None = None,
+    seccomp_fd: int | None = None,
 ) -> list[str]:
     """The bwrap command line running `argv` inside the wall."""
     args = [
@@ -121,8 +135,56 @@ def command(
         args += ["--perms", "0444", "--ro-bind-data", str(submission_fd), SUBMISSION]
     if info_fd is not None:
         args += ["--info-fd", str(info_fd)]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
     args += ["--chdir", SCRATCH, "--", *argv]
     return args
+
+
+def no_new_processes() -> bytes | None:
+    """A seccomp filter (classic BPF, as bwrap --seccomp reads it) refusing every new process:
+    fork, vfork, and clone without CLONE_THREAD get EPERM; clone3 gets ENOSYS, so that libc
+    falls back to clone (clone3's flags are in memory a filter cannot read). Threads stay
+    allowed (BLAS). None on a machine without a table above (then the PID namespace alone
+    ends what the worker starts)."""
+    known = SYSCALLS.get(platform.machine())
+    if known is None:
+        return None
+    arch, numbers = known
+    # (opcode, k, label if true, label if false); labels resolve to relative jumps below
+    prog: list[tuple[int, int, str | None, str | None]] = [
+        (LD_ABS, 4, None, None),  # seccomp_data.arch
+        (JEQ, arch, None, "deny"),
+        (LD_ABS, 0, None, None),  # seccomp_data.nr
+    ]
+    if platform.machine() == "x86_64":
+        prog.append((JGE, X32_BIT, "deny", None))
+    prog += [(JEQ, numbers[name], "deny", None) for name in ("fork", "vfork") if name in numbers]
+    prog += [
+        (JEQ, numbers["clone3"], "nosys", None),
+        (JEQ, numbers["clone"], None, "allow"),
+        (LD_ABS, 16, None, None),  # low 32 bits of clone's flags (little-endian)
+        (JSET, CLONE_THREAD, "allow", "deny"),
+    ]
+    returns = {"allow": RET_ALLOW, "deny": RET_ERRNO | EPERM, "nosys": RET_ERRNO | ENOSYS}
+    at = {label: len(prog) + i for i, label in enumerate(returns)}
+    out = b""
+    for pc, (code, k, yes, no) in enumerate(prog):
+        jt = at[yes] - pc - 1 if yes else 0
+        jf = at[no] - pc - 1 if no else 0
+        out += struct.pack("=HBBI", code, jt, jf, k)
+    return out + b"".join(struct.pack("=HBBI", RET, 0, 0, value) for value in returns.values())
+
+
+def memory_file(name: str, data: bytes) -> int:
+    """A descriptor of an anonymous in-memory file holding `data`, read from its start (how bwrap
+    receives the submission's bytes and the seccomp filter)."""
+    fd = os.memfd_create(name)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 def _last_line(text: str) -> str:
@@ -136,11 +198,23 @@ def probe(uid: int = UNPRIVILEGED, gid: int = UNPRIVILEGED) -> None:
     if shutil.which("bwrap") is None:
         raise WallError("bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)")
     check = f"import os, numpy; assert os.getuid() == {uid} and not os.path.exists('/tmp')"
-    argv = command([sys.executable, "-I", "-B", "-c", check], uid=uid, gid=gid)
+    rules = no_new_processes()
+    seccomp = None if rules is None else memory_file("seccomp", rules)
+    argv = command([sys.executable, "-I", "-B", "-c", check], uid=uid, gid=gid, seccomp_fd=seccomp)
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_SECONDS, check=False)
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_SECONDS,
+            check=False,
+            pass_fds=() if seccomp is None else (seccomp,),
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise WallError(f"bwrap could not be run ({exc})") from None
+    finally:
+        if seccomp is not None:
+            os.close(seccomp)
     if done.returncode != 0:
         raise WallError(
             f"bwrap cannot build the sandbox here ({_last_line(done.stderr)}); it needs user namespaces "

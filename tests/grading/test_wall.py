@@ -17,6 +17,8 @@ import json
 import os
 import random
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,7 +64,11 @@ WALL_ATTACKS: dict[str, tuple[dict[str, float], str, tuple[str, ...]]] = {
         ),
     ),
     "dir_fd": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("wrong value",)),
-    "aliased_extension": ({"mdp.v": 0.0, **PASS_OTHERS}, "mdp.v", ("spawned a shell in a new session",)),
+    "aliased_extension": (
+        {"mdp.v": 0.0, **PASS_OTHERS},
+        "mdp.v",
+        ("Operation not permitted" if wall.no_new_processes() else "spawned a shell in a new session",),
+    ),
     "cross_formula_memory": (
         {"mdp.v": 2.0, "mdp.q": 1.5, "pg.objective": 0.0},
         "pg.objective",
@@ -144,12 +150,47 @@ def test_wall_attack_gets_exactly_its_points(tmp_path: Path, name: str) -> None:
 
 
 def test_the_hook_is_bypassed_and_the_wall_holds(tmp_path: Path) -> None:
-    """The aliased _posixsubprocess really started a process (its pid is in the message); the
-    PID namespace took it down with the worker."""
+    """The aliased _posixsubprocess gets past the audit hook (no violation is reported); the
+    kernel refuses the new process (seccomp), and would end it with the PID namespace."""
     run = grade_file(tmp_path, "aliased_extension", WALL_CONFIG)
-    assert re.search(r"pid \d+", next(t["output"] for t in run.gradescope["tests"] if "mdp.v" in t["name"]))
-    assert not run.formula("mdp.v")["violations"]  # the hook saw nothing: the wall did the work
+    assert not run.formula("mdp.v")["violations"]
     assert survivors() == []
+
+
+WALL_CHECK = """
+import os, threading
+try:
+    os.fork()
+    fork = "allowed"
+except OSError as exc:
+    fork = exc.strerror
+thread = threading.Thread(target=lambda: None)
+thread.start()
+thread.join()
+pids = sorted(p for p in os.listdir("/proc") if p.isdigit())
+print(os.getuid(), fork, os.path.exists("/tmp"), ",".join(sorted(os.listdir("/"))), len(pids), sep="|")
+"""
+
+
+def test_inside_the_wall() -> None:
+    """What a process inside sees: uid 65534, no new process, threads, no /tmp, only the
+    Python installation's folders at the top, and its own PID namespace (bwrap's init and
+    itself)."""
+    rules = wall.no_new_processes()
+    seccomp = None if rules is None else wall.memory_file("seccomp", rules)
+    argv = wall.command([sys.executable, "-I", "-c", WALL_CHECK], seccomp_fd=seccomp)
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, check=True, pass_fds=(seccomp,) if seccomp else ()
+        )
+    finally:
+        if seccomp is not None:
+            os.close(seccomp)
+    uid, fork, tmp, top, pids = done.stdout.strip().split("|")
+    assert (uid, tmp, pids) == ("65534", "False", "2")
+    assert fork == ("Operation not permitted" if rules else "allowed")
+    allowed = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "proc", "dev", "sandbox"}
+    assert set(top.split(",")) <= allowed | {p.parts[1] for p in wall.python_roots()}
 
 
 def test_scipy_without_ctypes_says_so_at_import(tmp_path: Path) -> None:
