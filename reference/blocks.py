@@ -38,9 +38,16 @@ def _columns(*arrays: RealMat) -> list[Any]:
     return [[[row[i] for row in array] for array in arrays] for i in range(envs)]
 
 
-def _time_major(columns: list[list[Any]]) -> Mat:
-    """Per-environment columns [N][T] -> a [T][N] array."""
+def _per_environment(column: Callable[..., list[Any]], arrays: tuple[RealMat, ...], *scalars: Any) -> Mat:
+    """column(*scalars, *that environment's rows of `arrays`) for each environment, as [T][N]."""
+    columns = [column(*scalars, *rows) for rows in _columns(*arrays)]
     return [list(row) for row in zip(*columns, strict=True)]
+
+
+def _continues(term: list[Real], trunc: list[Real]) -> list[int]:
+    """1 where the episode goes on after step t inside the rollout, else 0 (always 0 at T - 1)."""
+    last = len(term) - 1
+    return [0 if t == last or max(term[t], trunc[t]) else 1 for t in range(len(term))]
 
 
 def _gae_column(
@@ -56,10 +63,10 @@ def _gae_column(
     """A_t = delta_t + gamma lambda (1 - done_t) A_{t+1}, A_{T-1} = delta_{T-1}, backwards."""
     out: list[Any] = []
     following: Any = num(0)
+    keep = _continues(term, trunc)
     for t in reversed(range(len(r))):
         delta = num(r[t]) + gamma * (1 - num(term[t])) * num(nv[t]) - num(v[t])
-        carry = 0 if t == len(r) - 1 or max(term[t], trunc[t]) else 1
-        following = delta + gamma * lmbda * carry * following
+        following = delta + gamma * lmbda * keep[t] * following
         out.append(following)
     return out[::-1]
 
@@ -74,9 +81,8 @@ def _gae(
     gamma: Real,
     lmbda: Real,
 ) -> Mat:
-    g, lam = num(gamma), num(lmbda)
-    cols = _columns(rewards, values, next_values, terminated, truncated)
-    return _time_major([_gae_column(num, g, lam, *c) for c in cols])
+    arrays = (rewards, values, next_values, terminated, truncated)
+    return _per_environment(_gae_column, arrays, num, num(gamma), num(lmbda))
 
 
 def gae_advantage(
@@ -102,10 +108,10 @@ def _lambda_column(
     """G_t = r_t + gamma (1 - terminated_t) (V_{t+1} + lambda (1 - done_t) (G_{t+1} - V_{t+1}))."""
     out: list[Any] = []
     following: Any = num(0)
+    keep = _continues(term, trunc)
     for t in reversed(range(len(r))):
         boot = num(nv[t])
-        carry = 0 if t == len(r) - 1 or max(term[t], trunc[t]) else 1
-        following = num(r[t]) + gamma * (1 - num(term[t])) * (boot + lmbda * carry * (following - boot))
+        following = num(r[t]) + gamma * (1 - num(term[t])) * (boot + lmbda * keep[t] * (following - boot))
         out.append(following)
     return out[::-1]
 
@@ -119,9 +125,8 @@ def _lambda_return(
     gamma: Real,
     lmbda: Real,
 ) -> Mat:
-    g, lam = num(gamma), num(lmbda)
-    cols = _columns(rewards, next_values, terminated, truncated)
-    return _time_major([_lambda_column(num, g, lam, *c) for c in cols])
+    arrays = (rewards, next_values, terminated, truncated)
+    return _per_environment(_lambda_column, arrays, num, num(gamma), num(lmbda))
 
 
 def lambda_return(
@@ -140,12 +145,13 @@ def _nstep_column(
     """Per start t: sum_{k<m} gamma^k r_{t+k} + gamma^m (1 - terminated_j) V(s_{j+1}), j = t+m-1
     the first step of the window [t, t+n) that ends the episode, or its last in the rollout."""
     out = []
+    keep = _continues(term, trunc)
     for t in range(len(r)):
         total, discount, j = num(0), num(1), t
         while True:
             total += discount * num(r[j])
             discount *= gamma
-            if j - t + 1 == n or j == len(r) - 1 or max(term[j], trunc[j]):
+            if j - t + 1 == n or not keep[j]:
                 break
             j += 1
         out.append(total + discount * (1 - num(term[j])) * num(nv[j]))
@@ -161,11 +167,10 @@ def _nstep(
     gamma: Real,
     n: Real,
 ) -> Mat:
-    g, steps = num(gamma), int(n)
-    if steps < 1:
+    if int(n) < 1:
         raise ValueError("n must be >= 1")
-    cols = _columns(rewards, next_values, terminated, truncated)
-    return _time_major([_nstep_column(num, g, steps, *c) for c in cols])
+    arrays = (rewards, next_values, terminated, truncated)
+    return _per_environment(_nstep_column, arrays, num, num(gamma), int(n))
 
 
 def nstep_return(
