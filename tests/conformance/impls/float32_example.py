@@ -54,6 +54,8 @@ def _float32_version(fn: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+SECTION_PREFIXES = tuple(f.adapter_name.split("_")[0] + "_" for f in spec.formulas())
+
 for _key in spec.SECTION_KEYS:
     try:
         _module = importlib.import_module(f"rlspec.conformance_tests.examples.np_{_key}")
