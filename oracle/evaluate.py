@@ -150,8 +150,10 @@ def _bounded(f: Formula, args: list[Any], work: int) -> tuple[Any, Any]:
         floor = mp.mpf(10) ** (-2 * work + 2)
 
         def estimate(x: Any, y: Any) -> Any:
+            """ESTIMATE_SAFETY |x - y| plus a floor relative to the entry (absolute at 0)."""
             x, y = mp.mpf(x), mp.mpf(y)
-            return ESTIMATE_SAFETY * abs(x - y) + floor * max(abs(x), abs(y), floor)
+            size = max(abs(x), abs(y))
+            return ESTIMATE_SAFETY * abs(x - y) + floor * (size if size else 1)
 
         return fine, _zip_map(estimate, coarse, fine)
 

@@ -83,14 +83,18 @@ def q_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real, *, value: Any
 
 
 def policy_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real, *, value: Any) -> Any:
-    """|pi* - pi~| <= |softmax(Q*/lam) - softmax(Q'/lam)| + |softmax(Q'/lam) - pi~| with Q' = Q*
-    recomputed here and certified by q_star; the softmax is (1/2)-Lipschitz from the sup norm of
-    its logits to the sup norm of its output (|d pi_a| <= 2 pi_a (1 - pi_a) ||dz|| <= ||dz|| / 2),
-    so the first term is at most bound(Q') / (2 lam)."""
+    """A bound per entry: |pi*_a - pi~_a| <= |pi*_a - pi'_a| + |pi'_a - pi~_a| with pi' =
+    softmax(Q'/lam), Q' = Q* recomputed here and certified by q_star (||Q* - Q'|| <= e). For
+    logits off by at most d = e / lam, softmax(z)_a / softmax(z')_a = exp(z_a - z'_a)
+    sum_b exp(z'_b) / sum_b exp(z_b) lies in [e^-2d, e^2d], so |pi*_a - pi'_a| <= pi'_a
+    expm1(2d): relative, however small pi'_a is. pi' itself is computed with a relative error
+    below 2^(20 - prec) (1 + max |Q'| / lam) (the logits are rounded relative to their size)."""
     q_ = entropy.q_star(P, R, gamma, lam)
     q_bound = q_star(P, R, gamma, lam, value=q_)
     recomputed = entropy.greedy_policy(q_, lam)
-    lipschitz = 1 / (2 * to_mpf(lam))
-    # the logits Q'/lam are rounded relative to their size, which can be large at small lam
-    rounding = _floor(recomputed) * (1 + _largest(q_) / to_mpf(lam))
-    return q_bound * lipschitz + entropy.sup_distance(recomputed, value) + rounding
+    relative = mp.expm1(2 * q_bound / to_mpf(lam)) + _floor() * (1 + _largest(q_) / to_mpf(lam))
+    slack = 1 + mp.ldexp(1, 10 - mp.prec)
+    return [
+        [(abs(p - to_mpf(v)) + p * relative) * slack for p, v in zip(p_row, v_row, strict=True)]
+        for p_row, v_row in zip(recomputed, value, strict=True)
+    ]

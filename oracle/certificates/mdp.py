@@ -143,8 +143,20 @@ def q_star(P: Any, R: Any, gamma: Any, *, value: Any) -> Any:
 
 
 def visitation(P: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> Any:
-    """mdp.visitation: ||d - d~||_inf <= ||d - d~||_1 <= (||res||_1 + rounding) / (1 - gamma),
-    res = (1 - gamma) mu + gamma P_pi^T d~ - d~."""
+    """mdp.visitation, a bound per entry: with e = d - d~ and res = (1 - gamma) mu + gamma P_pi^T
+    d~ - d~, ||e||_1 <= E = (||res||_1 + rounding) / (1 - gamma) (an l1 contraction), and
+    e = res + gamma P_pi^T e gives |e(s)| <= |res(s)| + rounding + gamma max_{t,a} P(s|t,a) E:
+    a state no transition enters keeps the accuracy of its own residual."""
+    bounds, _ = _visitation_bounds(P, gamma, mu, theta, value)
+    return bounds
+
+
+def visitation_l1(P: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> Any:
+    """The l1 bound E of the visitation (what derived certificates propagate)."""
+    return _visitation_bounds(P, gamma, mu, theta, value)[1]
+
+
+def _visitation_bounds(P: Any, gamma: Any, mu: Any, theta: Any, value: Any) -> tuple[list[Any], Any]:
     d = _Data(P, None, gamma)
     F, g = d.F, d.model.gamma
     pi = d.policy(theta)
@@ -156,7 +168,14 @@ def visitation(P: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> Any:
     l1 = sum(abs(int(x)) for x in res)
     total = Fraction(2) ** exponent_bound(_flat(value)) * d.n
     rounding = 8 * (d.n * d.m + d.n + 4) * d.prob_unit() * (1 + total)
-    return d.bound(l1 * d.prob_unit(), rounding)
+    whole = (l1 * d.prob_unit() + rounding) / d.one_minus_gamma
+    entering = np.max(d.model.flat, axis=0)  # floor(max_{t,a} P(s|t,a) 2^F) per state s
+    discount = exact_fraction(gamma)
+    per_state = [
+        up(abs(int(r)) * d.prob_unit() + rounding + discount * (int(top) + 1) * d.prob_unit() * whole)
+        for r, top in zip(res, entering, strict=True)
+    ]
+    return per_state, up(whole)
 
 
 def _at_working_precision(fn: Any, *args: Any) -> Any:
@@ -194,7 +213,7 @@ def _certified_q(P: Any, R: Any, gamma: Any, theta: Any) -> tuple[Any, Any]:
 
 def _certified_d(P: Any, gamma: Any, mu: Any, theta: Any) -> tuple[Any, Any]:
     values = _at_working_precision(mdp.visitation, P, gamma, mu, theta)
-    return values, _memo("d", visitation, (P, gamma, mu, theta), values)
+    return values, _memo("d", visitation_l1, (P, gamma, mu, theta), values)
 
 
 def _ulp() -> Any:
@@ -224,7 +243,8 @@ def objective(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) ->
 
 
 def gradient(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> Any:
-    """pg.gradient = d(s) pi(a|s) A(s,a) / (1 - gamma). With d^, A^ = Q^ - V^ certified (e_d,
+    """pg.gradient = d(s) pi(a|s) A(s,a) / (1 - gamma), a bound per entry (each is proportional
+    to pi(a|s), so a tiny probability keeps its relative accuracy). With d^, A^ = Q^ - V^ certified (e_d,
     e_A = e_Q + e_V) and pi^ the policy at the current precision (relative error below
     (A + 16) ulp):
     |d pi A - d^ pi^ A^| <= pi (e_d (|A^| + e_A) + |d^| e_A) + |d^| |A^| |pi - pi^|,
@@ -240,16 +260,18 @@ def gradient(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, *, value: Any) -> 
     rel = (len(pi[0]) + 16) * ulp
     g = 1 - exact_fraction(gamma)
     one_minus_gamma = mp.mpf(mpmath.libmp.from_rational(g.numerator, g.denominator, mp.prec, "d"))
-    worst = mp.zero
+    bounds = []
     for s, row in enumerate(value):
+        out = []
         for a, got in enumerate(row):
             p, adv = pi[s][a], qh[s][a] - vh[s]
             mine = dh[s] * p * adv / one_minus_gamma
             size = abs(dh[s]) * p * (abs(qh[s][a]) + abs(vh[s])) / one_minus_gamma
             spread = p * (1 + rel) * (ed * (abs(adv) + e_a) + abs(dh[s]) * e_a) + abs(dh[s] * adv) * p * rel
             gap = abs(mine - got) + 16 * ulp * (size + abs(got)) + spread * (1 + 64 * ulp) / one_minus_gamma
-            worst = max(worst, gap)
-    return up(exact_fraction(worst))
+            out.append(up(exact_fraction(gap)))
+        bounds.append(out)
+    return bounds
 
 
 def performance_difference(

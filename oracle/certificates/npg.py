@@ -89,7 +89,7 @@ def step(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, delta: Any, *, value: 
     x_hat = [[v * scale for v in row] for row in centred]
     e_x = 2 * e_a * scale
     d_hat = mdp.visitation(P, gamma, mu, theta)
-    e_d = exact_fraction(core_cert.visitation(P, gamma, mu, theta, value=d_hat))
+    e_d = exact_fraction(core_cert.visitation_l1(P, gamma, mu, theta, value=d_hat))
     pi_hat = [[exact_fraction(p) for p in row] for row in mdp.policy(theta)]
     rel = Fraction(len(pi_hat[0]) + 16, 1 << mp.prec)
     c_hat, e_c, x_max = Fraction(0), Fraction(0), Fraction(0)

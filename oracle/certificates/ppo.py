@@ -73,7 +73,7 @@ def _ratio(theta: Any, theta_new: Any) -> list[list[Interval]]:
 def _visitation_and_advantage(P: Any, R: Any, gamma: Any, mu: Any, theta: Any) -> tuple[list[Interval], Any]:
     """Enclosures of d_mu^{pi_t} and A^{pi_t} from the core's certified V, Q and d."""
     d_hat = mdp.visitation(P, gamma, mu, theta)
-    e_d = core.visitation(P, gamma, mu, theta, value=d_hat)
+    e_d = core.visitation_l1(P, gamma, mu, theta, value=d_hat)
     v_hat = mdp.v(P, R, gamma, theta)
     e_v = core.v(P, R, gamma, theta, value=v_hat)
     q_hat = mdp.q(P, R, gamma, theta)
