@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="only these ids (glob; comma-separated; '!GLOB' excludes, e.g. '*,!soft.*')",
     )
     p.add_argument(
+        "--require",
+        action="append",
+        metavar="GLOB",
+        help="these ids must be implemented: not implemented is a failure (glob; comma-separated)",
+    )
+    p.add_argument(
         "--examples", type=int, default=DEFAULT_EXAMPLES, help=f"instances per formula ({DEFAULT_EXAMPLES})"
     )
     p.add_argument(
@@ -90,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PROFILE",
         help="precision profile: float64 (default) or float32 (float32 inputs, tolerances in eps32)",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress lines (the adapter's own output goes to a log file)"
+    )
     return p
 
 
@@ -103,6 +111,7 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
     if args.import_timeout <= 0:
         raise UsageError("--import-timeout must be > 0")
     chosen = select(args.formulas)
+    required = select(args.require, "--require") if args.require else []
     precision = profile(args.dtype)
     xfails = read_xfails(args.xfails, [f.id for f in registry()]) if args.xfails else {}
     if args.vectors and precision is not FLOAT64:
@@ -116,6 +125,7 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
         timeout=args.timeout,
         source=source,
         out_dir=Path(args.out),
+        required=required,
         profile=precision,
         stable_shapes=args.stable_shapes,
         import_timeout=args.import_timeout,
@@ -156,6 +166,8 @@ def private_hypothesis_home() -> Iterator[None]:
 def write_reports(args: argparse.Namespace, results: list[FormulaResult], meta: dict[str, object]) -> None:
     """The table on stdout and the report files the options ask for."""
     print(reports.table(results, meta))
+    if meta.get("adapter_log"):
+        print(f"the implementation's own output (stdout, stderr): {meta['adapter_log']}")
     if args.json:
         reports.write_json(Path(args.json), results, meta)
     if args.junit:
@@ -187,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "exit_status": status,
             "domains": session.domains.describe(),
             "xfails": args.xfails,
+            "adapter_log": None if session.adapter_log() is None else str(session.adapter_log()),
         }
         write_reports(args, results, meta)
         return status

@@ -93,7 +93,7 @@ def failure_text(r: FormulaResult) -> str:
     lines = [
         f"{label} {r.id} ({r.formula.section}: {r.formula.title})",
         f"  {r.message}",
-        f"  tolerance: {t.name}: max|got - expected| <= {t.factor:g} * eps64 * {t.scale}",
+        f"  tolerance: {t.name}: max|got - expected| <= {t.bound_expression}",
     ]
     fail = r.failure
     if fail is not None:

@@ -29,7 +29,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -75,16 +75,37 @@ def check_exists(impl: str) -> None:
             raise ImplementationError(f"no such file: {impl}")
         return
     try:
-        found = importlib.util.find_spec(impl)
+        with current_folder_importable():
+            found = importlib.util.find_spec(impl)
     except (ImportError, ValueError):
         found = None
     if found is None:
         raise ImplementationError(f"no module named {impl!r} (give a module name or a path to a .py file)")
 
 
+@contextlib.contextmanager
+def current_folder_importable() -> Iterator[None]:
+    """The current folder first on sys.path while the body runs, as with `python -m` (the console
+    script `rlspec` starts with its own folder there instead, so `rlspec conform mymodule` would
+    not find ./mymodule.py otherwise)."""
+    folder = os.getcwd()
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
+
+
 def load_module(impl: str) -> ModuleType:
-    """Import `impl`: a dotted module name, or a path to a .py file (its folder goes on sys.path)."""
+    """Import `impl`: a dotted module name (found from the current folder too), or a path to a
+    .py file (its folder goes on sys.path)."""
     if not is_path(impl):
+        folder = os.getcwd()
+        if folder not in sys.path:
+            sys.path.insert(0, folder)  # the worker process only: it hosts the implementation
         return importlib.import_module(impl)
     path = Path(impl).resolve()
     folder = str(path.parent)
@@ -117,11 +138,32 @@ def decode(flat: list[float], shape: Sequence[int], dtype: str = "float64") -> A
     return array.dtype.type(array) if array.ndim == 0 else array
 
 
-def _serve(conn: Connection, impl: str, prepare: Callable[[], None] | None, dtype: str = "float64") -> None:
+def redirect_output(log: str | None) -> None:
+    """The implementation's stdout and stderr (file descriptors 1 and 2, so C extensions and
+    child processes too) go to the end of the file `log`, or nowhere: never to the terminal,
+    where they would mix with the suite's output."""
+    with contextlib.suppress(OSError):
+        if log is None:
+            target = os.open(os.devnull, os.O_WRONLY)
+        else:
+            target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os.dup2(target, 1)
+        os.dup2(target, 2)
+        os.close(target)
+
+
+def _serve(
+    conn: Connection,
+    impl: str,
+    prepare: Callable[[], None] | None,
+    log: str | None = None,
+    dtype: str = "float64",
+) -> None:
     """The worker's main loop."""
-    with contextlib.suppress(OSError):  # the user's prints must not mix with the suite's output
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
+    redirect_output(log)
     try:
         if prepare is not None:
             prepare()
@@ -194,8 +236,12 @@ class Worker:
         start_timeout: float = 60.0,
         prepare: Callable[[], None] | None = None,
         start_method: str | None = None,
+        log: Path | None = None,
     ) -> None:
+        """`log`: the file that receives the implementation's stdout and stderr (appended to
+        across restarts); None discards them."""
         self.impl = impl
+        self.log = log
         self.timeout = timeout
         self.start_timeout = start_timeout
         self.dtype = "float64"  # the arguments' format: the session's precision profile
@@ -211,8 +257,9 @@ class Worker:
         Raises ImplementationError (one line) if the import fails."""
         self.close()
         parent, child = self.context.Pipe()
+        log = None if self.log is None else str(self.log)
         process = self.context.Process(
-            target=_serve, args=(child, self.impl, self.prepare, self.dtype), daemon=True
+            target=_serve, args=(child, self.impl, self.prepare, log, self.dtype), daemon=True
         )
         process.start()
         child.close()

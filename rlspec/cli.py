@@ -16,9 +16,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rlspec import spec
-from rlspec.conformance_tests import conform_cli
-from rlspec.conformance_tests.grading import grade
-from rlspec.oracle import vectors
 from rlspec.oracle.errors import InstanceError, UsageError
 from rlspec.oracle.evaluate import evaluate, lookup
 from rlspec.oracle.instance import dumps, family_module, load, parse
@@ -158,10 +155,28 @@ def _pop_formulas(extra: Sequence[str]) -> tuple[list[str], list[str]]:
 
 # Subcommands with their own argument parsers: everything after the name goes to them as is
 # (so `rlspec conform --help` shows the suite's options).
+def run_conform(argv: Sequence[str]) -> int:
+    from rlspec.conformance_tests import conform_cli  # hypothesis and the worker: only when used
+
+    return conform_cli.main(argv)
+
+
+def run_grade(argv: Sequence[str]) -> int:
+    from rlspec.conformance_tests.grading import grade  # the sandbox: only when used
+
+    return grade.main(argv)
+
+
+def run_vectors(argv: Sequence[str]) -> int:
+    from rlspec.oracle import vectors
+
+    return vectors.main(argv)
+
+
 DELEGATED: dict[str, Callable[[Sequence[str]], int]] = {
-    "conform": conform_cli.main,
-    "vectors": vectors.main,
-    "grade": grade.main,
+    "conform": run_conform,
+    "vectors": run_vectors,
+    "grade": run_grade,
 }
 
 

@@ -9,6 +9,7 @@ uses (as "module:function" strings, so that `spec` imports nothing).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -52,6 +53,16 @@ class Tolerance:
     factor: float
     scale: str
     doc: str
+
+    @property
+    def bound_expression(self) -> str:
+        """The bound `factor * eps64 * scale` as it is evaluated, printed from its syntax tree so
+        that the scale keeps its parentheses: `16 * eps64 * (amax(r) + amax(q_next))`."""
+        factor = int(self.factor) if float(self.factor).is_integer() else self.factor
+        scale = ast.parse(self.scale, mode="eval").body
+        times = ast.Mult()
+        tree = ast.BinOp(ast.BinOp(ast.Constant(factor), times, ast.Name("eps64")), times, scale)
+        return ast.unparse(tree)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def signature(f: Formula) -> str:
 
 def tolerance(f: Formula) -> str:
     t = f.tolerance
-    return f"{t.name}: {t.factor:g} eps * ({t.scale})"
+    return f"{t.name}: {t.bound_expression}"
 
 
 # ---- CONFORMANCE.md regions -------------------------------------------------------------------
@@ -53,7 +53,7 @@ def formula_table() -> str:
             f"| {cell(tolerance(f))} | {f.bound} |"
         )
     lines.append("")
-    lines.append("eps = 2^-52; `kappa(gamma)` = 1/(1 - gamma); `amax(x)` = max |x| (1 where that is 0); "
+    lines.append("eps64 = 2^-52; `kappa(gamma)` = 1/(1 - gamma); `amax(x)` = max |x| (1 where that is 0); "
                  "the other helpers are documented in `conformance_tests/scales.py`.")
     return "\n".join(lines)
 
@@ -144,8 +144,8 @@ def formula_block(f: Formula) -> str:
         "|---|---|---|---|---|",
         *[arg_row(a) for a in f.args],
         "",
-        f"Tolerance `{f.tolerance.name}`: max abs error <= {f.tolerance.factor:g} * 2^-52 * "
-        f"`{f.tolerance.scale}` ({' '.join(f.tolerance.doc.split())}).\n",
+        f"Tolerance `{f.tolerance.name}`: max abs error <= `{f.tolerance.bound_expression}` with "
+        f"eps64 = 2^-52 ({' '.join(f.tolerance.doc.split())}).\n",
         f"Oracle: `{f.reference}`; error bound {f.bound}"
         + (f" (`{f.certificate}`)" if f.certificate else " (precision doubling)")
         + ".\n",

@@ -82,7 +82,7 @@ def student_visible(g: FormulaGrade, cfg: GradingConfig) -> str:
         lines.append(f"first failure: {describe(r)}")
         lines.append(f"  {KIND_TEXT.get(r.kind, r.kind)}: {r.message}")
         lines.extend(entries_text(r))
-        lines.append(f"  tolerance: {t.name}: max|got - expected| <= {t.factor:g} * eps64 * {t.scale}")
+        lines.append(f"  tolerance: {t.name}: max|got - expected| <= {t.bound_expression}")
         if r.kind != "skipped":
             lines.append(f"  reproduce: {reproduce(g, r)}")
             instance = json.dumps(r.case.raw, separators=(",", ":"))
