@@ -2,7 +2,7 @@
 
     python3 benchmarks/false_rejections.py                  # seeds 0..29, both implementations
     python3 benchmarks/false_rejections.py --seeds 5 --jobs 2 --keep /tmp/fr   # keep failing instances
-    python3 benchmarks/false_rejections.py --load /tmp/fr/results.json         # re-print a saved run
+    python3 benchmarks/false_rejections.py --load /tmp/fr        # re-print the runs saved by --keep
 
 Both implementations are correct float64 code, so every failure is a candidate false rejection
 (or a numerical weakness of that implementation: check it with `rlspec oracle ID --instance`).
@@ -29,14 +29,15 @@ IMPLS = {
 }
 
 
-def run_one(name: str, seed: int, keep: Path | None) -> dict[str, Any]:
+def run_one(name: str, seed: int, keep: Path | None, formulas: str | None) -> dict[str, Any]:
     """One default `rlspec conform` run; returns its JSON report (with the exit status)."""
+    subset = ["--formulas", formulas] if formulas else []
     with tempfile.TemporaryDirectory() as tmp:
         out = keep / name / f"seed{seed}" if keep else Path(tmp) / "out"
         report = Path(tmp) / "report.json"
         done = subprocess.run(
             [sys.executable, "-m", "rlspec", "conform", str(IMPLS[name]), "--quiet", "--seed", str(seed),
-             "--json", str(report), "--out", str(out)],
+             "--json", str(report), "--out", str(out), *subset],
             cwd=ROOT, capture_output=True, text=True,
         )  # fmt: skip
         if report.exists():
@@ -46,6 +47,8 @@ def run_one(name: str, seed: int, keep: Path | None) -> dict[str, Any]:
             print(f"{name} seed {seed}: no JSON report (exit {done.returncode}): {tail[0]}", file=sys.stderr)
             doc = {"formulas": parse_table(done.stdout)}
     doc["impl_name"], doc["seed"], doc["exit_status"] = name, seed, done.returncode
+    if keep:  # one file per run, so an interrupted benchmark keeps what it measured
+        (keep / f"{name}-seed{seed}.json").write_text(json.dumps(doc))
     return doc
 
 
@@ -124,18 +127,19 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="runs in parallel (default 2)")
     parser.add_argument("--impls", default="example,independent", help="comma-separated subset of both")
     parser.add_argument("--keep", type=Path, help="keep failing instances and raw results in this folder")
-    parser.add_argument("--load", type=Path, help="print the table of a saved results.json, no run")
+    parser.add_argument("--formulas", help="a --formulas glob list passed to rlspec conform")
+    parser.add_argument("--load", type=Path, help="print the table of the runs saved in a --keep folder")
     args = parser.parse_args()
     names = args.impls.split(",")
     if args.load:
-        runs = json.loads(args.load.read_text())
+        runs = [json.loads(f.read_text()) for f in sorted(args.load.glob("*-seed*.json"))]
+        runs = [run for run in runs if run["impl_name"] in names]
     else:
-        jobs = [(name, seed) for seed in range(args.start, args.start + args.seeds) for name in names]
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            runs = list(pool.map(lambda job: run_one(job[0], job[1], args.keep), jobs))
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
-            (args.keep / "results.json").write_text(json.dumps(runs))
+        jobs = [(name, seed) for seed in range(args.start, args.start + args.seeds) for name in names]
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            runs = list(pool.map(lambda job: run_one(job[0], job[1], args.keep, args.formulas), jobs))
     print_table(summarize(runs), names, len({run["seed"] for run in runs}))
     crashed = [(run["impl_name"], run["seed"]) for run in runs if not run["formulas"]]
     if crashed:
