@@ -98,7 +98,7 @@ def run(folder: Path, cfg: GradingConfig, args: argparse.Namespace, walled: bool
     if out.resolve() == folder.resolve() or folder.resolve() in out.resolve().parents:
         raise UsageError(f"--out {out} must not be inside the submissions folder")
     out.mkdir(parents=True, exist_ok=True)
-    jobs = args.jobs if args.jobs else (os.cpu_count() or 1)
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
 

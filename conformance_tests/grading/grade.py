@@ -353,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         walled = check_wall(cfg, args.unsafe_no_sandbox)
         if submission.is_dir():
             return classroom.run(submission, cfg, args, walled)
-        if args.out or args.jobs:
+        if args.out or args.jobs is not None:
             raise UsageError("--out and --jobs are for a folder of submissions (a class)")
         outputs = [Path(p) for p in (args.gradescope, args.json) if p]
         forbid = [q for p in outputs for q in (p, p.parent)]

@@ -158,6 +158,8 @@ class SandboxWorker:
                 info_fd=info_write,
                 seccomp_fd=seccomp,
             )
+            argv, arguments = wall.through_descriptor(argv)
+            fds += (arguments,)
             self.process = self._popen(argv, None, None, fds)
         except BaseException:
             os.close(info_read)

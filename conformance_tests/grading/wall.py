@@ -187,6 +187,14 @@ def memory_file(name: str, data: bytes) -> int:
     return fd
 
 
+def through_descriptor(argv: Sequence[str]) -> tuple[list[str], int]:
+    """The same bwrap command with its options read from a descriptor (bwrap --args), so that
+    the sandbox's /proc/1/cmdline shows `bwrap --args N -- COMMAND`, not the folders it binds."""
+    end = list(argv).index("--")
+    fd = memory_file("arguments", b"".join(a.encode("utf-8") + b"\0" for a in argv[1:end]))
+    return [argv[0], "--args", str(fd), *argv[end:]], fd
+
+
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1][:200] if lines else "no message"

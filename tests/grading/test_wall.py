@@ -168,26 +168,29 @@ thread = threading.Thread(target=lambda: None)
 thread.start()
 thread.join()
 pids = sorted(p for p in os.listdir("/proc") if p.isdigit())
-print(os.getuid(), fork, os.path.exists("/tmp"), ",".join(sorted(os.listdir("/"))), len(pids), sep="|")
+init = open("/proc/1/cmdline", "rb").read().split(bytes(1))
+hidden = init[1:4] == [b"--args", init[2], b"--"] and b"--unshare" + b"-all" not in init
+top = ",".join(sorted(os.listdir("/")))
+print(os.getuid(), fork, os.path.exists("/tmp"), top, len(pids), hidden, sep="|")
 """
 
 
 def test_inside_the_wall() -> None:
     """What a process inside sees: uid 65534, no new process, threads, no /tmp, only the
-    Python installation's folders at the top, and its own PID namespace (bwrap's init and
-    itself)."""
+    Python installation's folders at the top, its own PID namespace (bwrap's init and itself),
+    and bwrap's arguments not in its init's command line (`bwrap --args N`)."""
     rules = wall.no_new_processes()
     seccomp = None if rules is None else wall.memory_file("seccomp", rules)
-    argv = wall.command([sys.executable, "-I", "-c", WALL_CHECK], seccomp_fd=seccomp)
+    command = wall.command([sys.executable, "-I", "-c", WALL_CHECK], seccomp_fd=seccomp)
+    argv, arguments = wall.through_descriptor(command)
+    fds = (arguments,) if seccomp is None else (arguments, seccomp)
     try:
-        done = subprocess.run(
-            argv, capture_output=True, text=True, check=True, pass_fds=(seccomp,) if seccomp else ()
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, check=True, pass_fds=fds)
     finally:
-        if seccomp is not None:
-            os.close(seccomp)
-    uid, fork, tmp, top, pids = done.stdout.strip().split("|")
-    assert (uid, tmp, pids) == ("65534", "False", "2")
+        for fd in fds:
+            os.close(fd)
+    uid, fork, tmp, top, pids, argv_hidden = done.stdout.strip().split("|")
+    assert (uid, tmp, pids, argv_hidden) == ("65534", "False", "2", "True")
     assert fork == ("Operation not permitted" if rules else "allowed")
     allowed = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "proc", "dev", "sandbox"}
     assert set(top.split(",")) <= allowed | {p.parts[1] for p in wall.python_roots()}
@@ -375,3 +378,23 @@ def test_the_worker_sees_only_python_its_file_and_its_scratch_folder() -> None:
     root = Path(__file__).resolve().parents[2]
     assert not any(Path(b) == root or Path(b) in root.parents for b in bound)  # never the checkout
     assert os.environ.get("TMPDIR", "/tmp") not in bound and "/tmp" not in bound
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        (["--gradescope", "r.json"], "--gradescope and --json are for one submission"),
+        (["--jobs", "0"], "--jobs must be at least 1"),
+    ],
+)
+def test_class_usage_errors_are_one_line(tmp_path: Path, extra: list[str], words: str) -> None:
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    (folder / "alice.py").write_text((SUBMISSIONS / "correct_standalone.py").read_text())
+    config = tmp_path / "grading.toml"
+    config.write_text(WALL_CONFIG)
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        status = main([str(folder), "--config", str(config), *extra])
+    lines = err.getvalue().strip().splitlines()
+    assert status == 2 and len(lines) == 1 and words in lines[0], lines
