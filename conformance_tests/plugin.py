@@ -31,6 +31,7 @@ def pytest_addoption(parser: Any) -> None:
     group.addoption(
         "--rlspec-dtype", default=None, help="precision profile: float64 (default) or float32 (as --dtype)"
     )
+    group.addoption("--rlspec-xfails", default=None, help="known deviations, TOML or JSON (as --xfails)")
 
 
 def _option(config: Any, name: str) -> Any:
@@ -49,7 +50,9 @@ def implementation(config: Any) -> str | None:
 def rlspec_session(request: Any) -> Iterator[Any]:
     """The implementation under test in its worker (skips when none is given)."""
     from rlspec.conformance_tests import session as suite
+    from rlspec.conformance_tests.expectations import read_xfails
     from rlspec.conformance_tests.precision import profile
+    from rlspec.conformance_tests.selection import registry
     from rlspec.conformance_tests.worker import ImplementationError
     from rlspec.oracle.errors import UsageError
 
@@ -73,8 +76,10 @@ def rlspec_session(request: Any) -> Iterator[Any]:
         profile=precision,
     )
     try:
+        xfails = _option(request.config, "--rlspec-xfails")
+        session.xfails = read_xfails(xfails, [f.id for f in registry()]) if xfails else {}
         session.start()
-    except ImplementationError as exc:
+    except (ImplementationError, UsageError) as exc:
         pytest.fail(f"rlspec: {exc}", pytrace=False)
     yield session
     session.close()

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from rlspec.conformance_tests.engine import FormulaRun, SuiteError
-from rlspec.conformance_tests.expectations import Domains, declared_domains
+from rlspec.conformance_tests.expectations import Domains, Xfail, declared_domains
 from rlspec.conformance_tests.precision import FLOAT64, Profile
 from rlspec.conformance_tests.results import FormulaResult
 from rlspec.conformance_tests.selection import registry, section_keys
@@ -70,6 +70,7 @@ class Session:
         self.stable_shapes = stable_shapes  # sizes from a few per run (strategies.stable_sizes)
         self.names: frozenset[str] = frozenset()
         self.domains = Domains()  # input domains the adapter declares (expectations.py)
+        self.xfails: dict[str, Xfail] = {}  # known deviations, for the pytest plugin (expectations.py)
         self.near_misses: dict[str, str] = {}  # adapter name -> the defined name that nearly matches it
         self.sections = section_keys()
 

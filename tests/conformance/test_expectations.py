@@ -12,6 +12,7 @@ from rlspec.conformance_tests.expectations import Domains, declared_domains, rea
 from rlspec.oracle.errors import UsageError
 from rlspec.spec import formula, formulas
 from tests.conformance.helpers import IMPLS, MUTANTS, by_id, conform
+from tests.conformance.test_plugin_and_types import _pytest
 
 SB3_EPSILON = str(MUTANTS / "squashed__sb3_epsilon.py")
 IDS = [f.id for f in formulas()]
@@ -161,3 +162,23 @@ def test_a_bad_declaration_is_one_line_and_exit_2(tmp_path: Path, declaration: s
     assert "adapter.py:2" in str(info.value) and problem in str(info.value)
     status, _, _, err = conform(impl, "--formulas", "mdp.v", tmp=tmp_path)
     assert status == 2 and problem in err and "Traceback" not in err
+
+
+# ---- the same under the pytest plugin ---------------------------------------------------------------
+
+
+def test_the_plugin_reports_a_known_deviation_as_xfailed_and_a_passing_one_as_failed(tmp_path: Path) -> None:
+    xfails = write(tmp_path, "xfails.toml", XFAILS + '\n[[xfail]]\nid = "kl.k2"\nreason = "was off"\n')
+    done = _pytest(
+        "-k", "squashed or kl.k2", "--rlspec-impl", SB3_EPSILON, "--rlspec-xfails", xfails,
+        "--rlspec-examples", "5", "--rlspec-out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert "1 xfailed" in done.stdout and "1 failed" in done.stdout
+    assert "XFAIL PASSED kl.k2" in done.stdout
+
+
+def test_the_plugin_refuses_a_bad_xfails_file_in_one_line(tmp_path: Path) -> None:
+    bad = write(tmp_path, "x.json", '[{"id": "no.such", "reason": "r"}]')
+    done = _pytest("-k", "kl.k1", "--rlspec-impl", SB3_EPSILON, "--rlspec-xfails", bad)
+    assert done.returncode == 1 and "'no.such' is not a registered formula" in done.stdout
