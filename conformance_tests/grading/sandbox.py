@@ -145,7 +145,7 @@ class SandboxWorker:
         rules = wall.no_new_processes()
         seccomp = None if rules is None else wall.memory_file("seccomp", rules)
         info_read, info_write = os.pipe()
-        fds = (data, info_write) if seccomp is None else (data, info_write, seccomp)
+        fds: tuple[int, ...] = (data, info_write) if seccomp is None else (data, info_write, seccomp)
         try:
             argv = wall.command(
                 [sys.executable, "-I", "-B", "-c", CHILD.read_text(encoding="utf-8")],
