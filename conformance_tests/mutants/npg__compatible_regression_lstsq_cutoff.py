@@ -12,6 +12,7 @@ from rlspec.conformance_tests.examples.np_npg import _advantage, _policy, _visit
 from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("npg.compatible_regression",)
+EXAMPLES = 40  # the instances that expose it are rare: 20 draws miss it on seed 0
 
 
 def npg_compatible_regression(P: Any, R: Any, gamma: Any, mu: Any, theta: Any) -> Any:
