@@ -96,14 +96,16 @@ def line_search_answers(
 
 def line_search_backtracks(*args: Any, unit: float = EPS64) -> list[Any]:
     """Alternatives of trpo.line_search_backtracks: the other reachable counts."""
-    return [mp.mpf(j) for j in line_search_answers(*args, unit=unit)[1:]]
+    P, R, gamma, mu, theta, delta, beta, max_backtracks = args
+    answers = line_search_answers(P, R, gamma, mu, theta, delta, beta, max_backtracks, unit)
+    return [mp.mpf(j) for j in answers[1:]]
 
 
 def line_search(*args: Any, unit: float = EPS64) -> list[Any]:
     """Alternatives of trpo.line_search: theta + beta^j step for the other reachable counts j
     (theta for -1)."""
-    P, R, gamma, mu, theta, delta, beta, _ = args
-    answers = line_search_answers(*args, unit=unit)[1:]
+    P, R, gamma, mu, theta, delta, beta, max_backtracks = args
+    answers = line_search_answers(P, R, gamma, mu, theta, delta, beta, max_backtracks, unit)[1:]
     full = trpo.step(P, R, gamma, mu, theta, delta)
     b = mp.mpf(beta)
     return [_candidate(theta, full, b**j if j >= 0 else mp.zero) for j in answers]
