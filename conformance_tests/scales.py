@@ -211,6 +211,17 @@ def trpo_step_scale(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, delta: Any)
     return float(np.sqrt(2.0 * float(delta))) * size * horizon**3 / norm * (1.0 + size * horizon**2 / norm)
 
 
+def cg_condition(P: Any, gamma: Any, mu: Any, theta: Any, damping: Any) -> float:
+    """The size, per |R| kappa^2 of grad V, of the error of k CG steps on (F + damping I) x = g:
+    with low = damping + 1 / npg_condition (the smallest eigenvalue on F's range) and
+    high = 1/2 + damping (above the largest), the solution's conditioning
+    (kappa + high / low) / low (g's error, kappa, and the system's high / low over low), plus
+    1 / damping for the rounding that leaks into F's null space once CG has converged."""
+    lam = float(damping)
+    low = lam + 1.0 / npg_condition(P, gamma, mu, theta)
+    return (kappa(gamma) + (0.5 + lam) / low) / low + 1.0 / max(lam, 1e-300)
+
+
 def softmax_kl_max(theta: Any, theta_new: Any) -> float:
     """max_s KL(softmax(theta[s]) || softmax(theta_new[s])) in float64 (at least 0)."""
 

@@ -33,7 +33,7 @@ from rlspec.spec.formula import Formula
 SEED_MAX = 2**32 - 1
 # In the free mix, one draw in DEGENERATE_SHARE lets every size option go down to its minimum
 # (one state, one action, a batch of one); the others draw sizes >= 2.
-DEGENERATE_SHARE = 8
+DEGENERATE_SHARE = 4
 
 # Options for a family module that declares none (then only the seed varies).
 FALLBACK_OPTIONS: dict[str, tuple[dict[str, tuple[int, int]], dict[str, tuple[Any, ...]]]] = {}

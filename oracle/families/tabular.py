@@ -104,7 +104,7 @@ def generate(
     `unreachable` > 0 makes the last states unreachable from mu's support (mu is 0 there and no
     transition enters them).
     policy: "softmax" (theta = logit_scale N(0, 1)) or "near_deterministic" (on about 3/4 of the
-    states one action's logit is raised by 22 to 40, so the others get log pi < -20).
+    states, at least one, one action's logit is raised by 22 to 40, so the others get log pi < -20).
     start: "full" (mu > 0 on every reachable state) or "partial" (mu = 0 on some states that the
     policy still reaches: with dense P, every state but the first is reached from it).
     """
@@ -129,6 +129,7 @@ def generate(
     if policy == "near_deterministic":
         lead = rng.integers(actions, size=states)
         raised = rng.random(states) < 0.75
+        raised[rng.integers(states)] = True  # at least one state
         theta[np.arange(states), lead] += np.where(raised, rng.uniform(22.0, 40.0, size=states), 0.0)
     return {
         "family": "tabular",

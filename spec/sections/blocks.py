@@ -22,6 +22,7 @@ from __future__ import annotations
 from functools import partial
 
 from rlspec.spec.formula import Arg, Convention, Formula, Section, Tolerance
+from rlspec.spec.sections.common import measured
 from rlspec.spec.sections.dpg import GAMMA_BATCH, REWARD, TERMINATED, TRUNCATED
 from rlspec.spec.sections.sac import Q1_NEXT, Q2_NEXT
 
@@ -205,7 +206,7 @@ FORMULAS = (
         "A_{T-1} = delta_{T-1}",
         args=(*ROLLOUT, LMBDA),
         output_shape=("T", "N"),
-        tolerance=ROLLOUT_GAE,
+        tolerance=measured(ROLLOUT_GAE, 16.0),
         reference=f"{REF}:gae_advantage",
         certificate=f"{CERT}:gae_advantage",
         references=(GAE_PAPER, PARDO, TORCHRL, RLAX, SB3, CLEANRL),
@@ -220,7 +221,7 @@ FORMULAS = (
         "c_t = 1 - done_t (0 at t = T - 1)",
         args=(*RETURN_ARGS, LMBDA),
         output_shape=("T", "N"),
-        tolerance=ROLLOUT_RETURN,
+        tolerance=measured(ROLLOUT_RETURN, 16.0),
         reference=f"{REF}:lambda_return",
         certificate=f"{CERT}:lambda_return",
         references=(SUTTON_BARTO, GAE_PAPER, TORCHRL, RLAX, TIANSHOU),
@@ -239,7 +240,7 @@ FORMULAS = (
         "m = min(n, first j >= t with done_j (inclusive) - t + 1, T - t)",
         args=(*RETURN_ARGS, N_STEPS),
         output_shape=("T", "N"),
-        tolerance=ROLLOUT_RETURN,
+        tolerance=measured(ROLLOUT_RETURN, 8.0),
         reference=f"{REF}:nstep_return",
         certificate=f"{CERT}:nstep_return",
         references=(SUTTON_BARTO, PARDO, RLAX, TIANSHOU),
@@ -270,7 +271,7 @@ FORMULAS = (
         equation="loss = mean_i (q1_i - y_i)^2 + mean_i (q2_i - y_i)^2",
         args=(Q1, Q2, Y),
         output_shape=(),
-        tolerance=TWIN_LOSS,
+        tolerance=measured(TWIN_LOSS, 8.0),
         reference=f"{REF}:twin_loss",
         bound="certified",
         certificate=f"{CERT}:twin_loss",
@@ -287,7 +288,7 @@ FORMULAS = (
         "(old_values_i + clip(values_i - old_values_i, -eps, eps) - returns_i)^2)",
         args=(NEW_VALUES, OLD_VALUES, RETURNS, CLIP),
         output_shape=(),
-        tolerance=VALUE_LOSS,
+        tolerance=measured(VALUE_LOSS, 4.0),
         reference=f"{REF}:clipped_value_loss",
         bound="certified",
         certificate=f"{CERT}:clipped_value_loss",
@@ -305,7 +306,7 @@ FORMULAS = (
         equation="k1 = mean_i (logp_old_i - logp_new_i)",
         args=KL_ARGS,
         output_shape=(),
-        tolerance=KL_K1,
+        tolerance=measured(KL_K1, 1.0),
         reference=f"{REF}:kl_k1",
         references=(SCHULMAN_KL,),
         notes=KL_NOTE,
@@ -317,7 +318,7 @@ FORMULAS = (
         equation="k2 = mean_i (logp_new_i - logp_old_i)^2 / 2",
         args=KL_ARGS,
         output_shape=(),
-        tolerance=KL_K2,
+        tolerance=measured(KL_K2, 0.0625),
         reference=f"{REF}:kl_k2",
         references=(SCHULMAN_KL,),
         notes="Biased: its expectation is (1/2) E_old[(log r)^2], the KL to second order in the policy "
@@ -331,7 +332,7 @@ FORMULAS = (
         equation="k3 = mean_i (exp(logp_new_i - logp_old_i) - 1 - (logp_new_i - logp_old_i))",
         args=KL_ARGS,
         output_shape=(),
-        tolerance=KL_K3,
+        tolerance=measured(KL_K3, 0.5),
         reference=f"{REF}:kl_k3",
         references=(SCHULMAN_KL, CLEANRL, SB3),
         notes="Every term is >= 0. CleanRL's and SB3's approx_kl. " + KL_NOTE,
@@ -347,7 +348,7 @@ FORMULAS = (
         family="policy_batch",
         args=(LOGITS_OLD, LOGITS_NEW, ACTIONS, ADVANTAGES, BETA),
         output_shape=(),
-        tolerance=KL_PENALTY,
+        tolerance=measured(KL_PENALTY, 2.0),
         reference=f"{REF}:kl_penalty_objective",
         references=(PPO_PAPER,),
         conventions=LOSS,

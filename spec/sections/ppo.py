@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from rlspec.spec.formula import Arg, Convention, EquationRow, Erratum, Formula, Section, Tolerance
-from rlspec.spec.sections.common import PAIR_ARGS, THETA, THETA_NEW, TRPO_PAPER
+from rlspec.spec.sections.common import PAIR_ARGS, THETA, THETA_NEW, TRPO_PAPER, measured
 
 TITLE = "Proximal Policy Optimization (PPO)"
 PPO_PAPER = "Schulman et al. 2017, Proximal policy optimization algorithms (arXiv:1707.06347)"
@@ -125,7 +125,7 @@ FORMULAS = (
         ),
         args=PAIR_ARGS,
         output_shape=(),
-        tolerance=PPO_VALUE,
+        tolerance=measured(PPO_VALUE, 1.0),
         reference="rlspec.reference.ppo:surrogate",
         certificate="rlspec.oracle.certificates.ppo:surrogate",
         references=(PPO_PAPER, TRPO_PAPER),
@@ -149,7 +149,7 @@ FORMULAS = (
         ),
         args=(*PAIR_ARGS, EPSILON),
         output_shape=(),
-        tolerance=PPO_VALUE,
+        tolerance=measured(PPO_VALUE, 4.0),
         reference="rlspec.reference.ppo:clip_objective",
         certificate="rlspec.oracle.certificates.ppo:clip_objective",
         notes="Eq 31 with eq 32's clip, in the lecture's normalization (no 1/(1 - gamma), no V^{pi_t}(mu)).",
@@ -168,7 +168,7 @@ FORMULAS = (
         ),
         args=(*PAIR_ARGS, EPSILON),
         output_shape=("S", "A"),
-        tolerance=PPO_VALUE,
+        tolerance=measured(PPO_VALUE, 0.5),
         reference="rlspec.reference.ppo:clip_gradient",
         certificate="rlspec.oracle.certificates.ppo:clip_gradient",
         notes="The gradient with respect to theta_new (theta_t fixed). " + KINK_NOTE,
@@ -184,7 +184,7 @@ FORMULAS = (
         equation="mean_i min(r_i A_i, clip(r_i, 1-eps, 1+eps) A_i), r_i = exp(logp_new_i - logp_old_i)",
         args=BATCH_ARGS,
         output_shape=(),
-        tolerance=PPO_BATCH,
+        tolerance=measured(PPO_BATCH, 2.0),
         reference="rlspec.reference.ppo:clip_objective_batch",
         certificate="rlspec.oracle.certificates.ppo:clip_objective_batch",
         notes="The sample form of eq 31 that libraries implement (PPO paper, eq 7).",
@@ -199,7 +199,7 @@ FORMULAS = (
         equation="grad_i = r_i A_i / N where the unclipped branch is selected, else 0",
         args=BATCH_ARGS,
         output_shape=("N",),
-        tolerance=PPO_BATCH_GRADIENT,
+        tolerance=measured(PPO_BATCH_GRADIENT, 4.0),
         reference="rlspec.reference.ppo:clip_gradient_batch",
         certificate="rlspec.oracle.certificates.ppo:clip_gradient_batch",
         notes="Conventions as for ppo.clip_objective_batch (a loss's gradient is the negative). " + KINK_NOTE,

@@ -14,6 +14,7 @@ from rlspec.spec.sections.common import (
     THETA_NEW,
     TRPO_PAPER,
     VISITATION_ARGS,
+    measured,
 )
 
 TITLE = "Trust Region Policy Optimization (TRPO)"
@@ -122,14 +123,14 @@ TIES = (
 CG = Tolerance(
     "conjugate_gradient",
     64.0,
-    "amax(R) * kappa(gamma)**3 * (1 + npg_condition(P, gamma, mu, theta) + 1.0 / max(damping, 1e-300)) "
-    "* (1 + iterations)",
-    "k CG steps on F + damping I: the solution's sensitivity (|x| ~ |R| kappa^2 times the conditioning "
-    "on F's range, npg_condition) plus the rounding that leaks into F's null space, amplified by "
-    "1/damping once CG has converged, growing with the iterations (float64 CG loses orthogonality: "
-    "measured peak 5 units over 2500 seeds, relative errors up to 1e-7 on ill-conditioned F). With "
-    "damping = 0, iterating past convergence is ill-posed in float64 (CG divides by a rounding-level "
-    "curvature); the suite samples damping log-uniformly in [1e-3, 10]",
+    "amax(R) * kappa(gamma)**2 * cg_condition(P, gamma, mu, theta, damping) * (1 + iterations)",
+    "k CG steps on F + damping I: g's error (|R| kappa^3) and the system's conditioning, with "
+    "low = damping + 1 / npg_condition and high = 1/2 + damping bracketing the spectrum on F's range: "
+    "|R| kappa^2 (kappa + high / low) / low (cg_condition; with a large damping x ~ g / damping is small "
+    "and so is its error), plus the rounding that leaks into F's null space, amplified by 1/damping once "
+    "CG has converged, growing with the iterations (float64 CG loses orthogonality). With damping = 0, "
+    "iterating past convergence is ill-posed in float64 (CG divides by a rounding-level curvature); the "
+    "suite samples damping log-uniformly in [1e-3, 10] (and near 1e-5 and 1e3 at the domain ends)",
 )
 
 # One builder per lecture subsection, with the section's defaults; an entry overrides what differs.
@@ -167,7 +168,7 @@ FORMULAS = (
         ),
         args=PAIR_ARGS,
         output_shape=(),
-        tolerance=LOWER_BOUND,
+        tolerance=measured(LOWER_BOUND, 4.0),
         reference="rlspec.reference.trpo:lower_bound",
         notes=(
             "Eq 25's right-hand side: V^{pi_new}(mu) >= it. The max and eps_t range over every state "
@@ -184,7 +185,7 @@ FORMULAS = (
         equation="max over every state s of sum_a pi_t(a|s) log(pi_t(a|s) / pi_new(a|s))",
         args=(THETA, THETA_NEW),
         output_shape=(),
-        tolerance=MAX_KL,
+        tolerance=measured(MAX_KL, 16.0),
         reference="rlspec.reference.trpo:max_kl",
         notes="Eqs 25, 26. Old policy first.",
     ),
@@ -198,7 +199,7 @@ FORMULAS = (
         equation="sum_s d_t(s) sum_a pi_t(a|s) log(pi_t(a|s) / pi_new(a|s))",
         args=KL_ARGS,
         output_shape=(),
-        tolerance=KL,
+        tolerance=measured(KL, 16.0),
         reference="rlspec.reference.trpo:mean_kl",
         notes="Eq 27's constraint (and eq 28's left side of the quadratic model). Old policy first.",
     ),
@@ -209,7 +210,7 @@ FORMULAS = (
         equation="sum_{s,a} grad V(theta_t)[s][a] (theta_new[s][a] - theta[s][a])",
         args=PAIR_ARGS,
         output_shape=(),
-        tolerance=LINEAR,
+        tolerance=measured(LINEAR, 0.5),
         reference="rlspec.reference.trpo:surrogate_linear",
         notes=(
             "Eq 28, left. It models V_t(theta) - V^{pi_t}(mu): the lecture's 'V_t(theta) approx ...' drops "
@@ -223,7 +224,7 @@ FORMULAS = (
         equation="(1/2) sum_s d_t(s) Var_{a ~ pi_t(.|s)}[theta_new[s][a] - theta[s][a]]",
         args=KL_ARGS,
         output_shape=(),
-        tolerance=KL_QUADRATIC,
+        tolerance=measured(KL_QUADRATIC, 2.0),
         reference="rlspec.reference.trpo:kl_quadratic",
         references=(TRPO_PAPER, KAKADE_LANGFORD),
         notes="Eq 28, right: the second-order Taylor model of trpo.mean_kl at theta_t (F = npg.fisher).",
@@ -235,7 +236,7 @@ FORMULAS = (
         equation="(F v)[s][a] = d_t(s) pi_t(a|s) (v[s][a] - sum_a' pi_t(a'|s) v[s][a'])",
         args=(*VISITATION_ARGS, V),
         output_shape=("S", "A"),
-        tolerance=FVP,
+        tolerance=measured(FVP, 32.0),
         reference="rlspec.reference.trpo:fisher_vector_product",
         notes="The Hessian-vector product of the mean KL at theta_t (npg.fisher times v), without forming F.",
     ),
@@ -249,7 +250,7 @@ FORMULAS = (
         equation="sqrt(2 delta / (g . x)) x with x = npg.direction (F^+ g); 0 when g . x = 0",
         args=(*TABULAR_ARGS, DELTA),
         output_shape=("S", "A"),
-        tolerance=STEP,
+        tolerance=measured(STEP, 16.0),
         reference="rlspec.reference.trpo:step",
         bound="certified",
         certificate="rlspec.oracle.certificates.trpo:step",
@@ -273,7 +274,7 @@ FORMULAS = (
         ),
         args=(*TABULAR_ARGS, DELTA, BETA, MAX_BACKTRACKS),
         output_shape=("S", "A"),
-        tolerance=LINE_SEARCH,
+        tolerance=measured(LINE_SEARCH, 4.0),
         reference="rlspec.reference.trpo:line_search",
         notes=(
             "'TRPO is NPG with adaptive line search in implementations.' The rule is Spinning Up's (KL "
@@ -310,7 +311,7 @@ FORMULAS = (
         ),
         args=(*TABULAR_ARGS, ITERATIONS, DAMPING),
         output_shape=("S", "A"),
-        tolerance=CG,
+        tolerance=measured(CG, 0.25),
         reference="rlspec.reference.trpo:conjugate_gradient",
         references=(HESTENES, TRPO_PAPER),
         notes=(

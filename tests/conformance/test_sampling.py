@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 
 from rlspec.conformance_tests.runner import registry
-from rlspec.conformance_tests.strategies import family_options, formula_draws
+from rlspec.conformance_tests.strategies import corner_examples, family_corners, family_options, formula_draws
 from rlspec.oracle.instance import from_mapping
 from rlspec.oracle.sampling import resolve_shape, sample_domain, sample_instance
 from rlspec.spec.formula import Arg, Formula, Tolerance
@@ -101,3 +101,85 @@ def test_every_family_has_options_and_valid_draws(family: str) -> None:
             assert instance.has(arg.source)
 
     check()
+
+
+# ---- hard corners -------------------------------------------------------------------------------
+
+
+def _reached(raw: dict[str, Any]) -> Any:
+    """States reached from mu's support along P > 0 (by breadth-first search, from the raw lists)."""
+    P, mu = np.asarray(raw["P"]), np.asarray(raw["mu"])
+    seen = set(np.flatnonzero(mu > 0).tolist())
+    frontier = list(seen)
+    while frontier and raw["gamma"] > 0:
+        s = frontier.pop()
+        for t in np.flatnonzero(P[s].sum(axis=0) > 0).tolist():
+            if t not in seen:
+                seen.add(t)
+                frontier.append(t)
+    return np.array([s in seen for s in range(len(mu))])
+
+
+def _closed_classes(raw: dict[str, Any]) -> int:
+    """The number of closed communicating classes of the support of P (any action)."""
+    support = np.asarray(raw["P"]).sum(axis=1) > 0
+    n = len(support)
+    reach = support | np.eye(n, dtype=bool)
+    for k in range(n):  # transitive closure (Warshall)
+        reach |= reach[:, [k]] & reach[[k], :]
+    classes = {frozenset(np.flatnonzero(reach[s] & reach[:, s]).tolist()) for s in range(n)}
+    return sum(1 for c in classes if all(set(np.flatnonzero(reach[s]).tolist()) <= c for s in c))
+
+
+TABULAR_CORNER_CHECKS = {
+    "near_deterministic_policy": lambda raw: bool(
+        (np.asarray(raw["theta"]) - np.max(raw["theta"], axis=1, keepdims=True) < -20).any()
+    ),
+    "gamma_near_one": lambda raw: raw["gamma"] == 0.999,
+    "gamma_zero": lambda raw: raw["gamma"] == 0.0,
+    "mu_zero_on_reached_states": lambda raw: bool((_reached(raw) & (np.asarray(raw["mu"]) == 0)).any()),
+    "unreachable_states": lambda raw: not _reached(raw).all(),
+    "several_recurrent_classes": lambda raw: _closed_classes(raw) >= 2,
+    "deterministic_P": lambda raw: bool(np.all(np.max(raw["P"], axis=2) == 1.0)),
+    "uniform_policy": lambda raw: bool(np.all(np.ptp(raw["theta"], axis=1) == 0)),
+    "params_low": lambda raw: raw["params"]["max_backtracks"] == 0 and raw["params"]["beta"] < 1e-3,
+    "params_high": lambda raw: raw["params"]["max_backtracks"] == 10 and raw["params"]["beta"] > 1 - 1e-3,
+}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_tabular_corners_have_their_property_on_several_states_and_actions(seed: int) -> None:
+    f = next(f for f in registry() if f.id == "trpo.line_search_backtracks")
+    draws = corner_examples(f, seed)
+    assert [d.corner for d in draws] == list(family_corners("tabular")[0])
+    for d in draws:
+        theta = np.asarray(d.raw["theta"])
+        assert theta.shape[0] >= 3 and theta.shape[1] >= 2, d.corner
+        check = TABULAR_CORNER_CHECKS.get(str(d.corner))
+        assert check is None or check(d.raw), d.corner
+        from_mapping(d.raw)  # a valid instance
+
+
+def test_every_formula_gets_every_corner_of_its_family() -> None:
+    for f in registry():
+        names = [d.corner for d in corner_examples(f, 3)]
+        assert names == list(family_corners(f.family)[0]), f.id
+
+
+def test_corners_follow_the_run_seed() -> None:
+    f = next(f for f in registry() if f.id == "mdp.v")
+    assert [d.raw for d in corner_examples(f, 5)] == [d.raw for d in corner_examples(f, 5)]
+    assert [d.raw for d in corner_examples(f, 5)] != [d.raw for d in corner_examples(f, 6)]
+    assert len(corner_examples(f, 5, limit=4)) == 4
+
+
+def test_param_ends_reach_both_ends_of_each_domain() -> None:
+    flag = Arg("done", ("N",), "params.done", "", domain="flag")
+    count = Arg("k", (), "params.k", "", domain="int:2..9")
+    rate = Arg("tau", (), "params.tau", "", domain="unit_open")
+    f = _formula(flag, count, rate)
+    low = sample_instance("batch", 1, {"batch": 5, "param_end": "low"}, [f])["params"]
+    high = sample_instance("batch", 1, {"batch": 5, "param_end": "high"}, [f])["params"]
+    assert low["done"] == [0.0] * 5 and high["done"] == [1.0] * 5
+    assert (low["k"], high["k"]) == (2.0, 9.0)
+    assert 0 < low["tau"] <= 1e-3 and 1 - 1e-3 <= high["tau"] < 1
