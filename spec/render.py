@@ -163,7 +163,7 @@ def section_page(section: Section) -> str:
         HEADER,
         f"# {section.title}\n",
         f"Section key `{section.key}`; display equations owned: "
-        f"{', '.join(map(str, section.equations))}.\n",
+        f"{', '.join(map(str, section.equations)) or 'none (beyond the lecture)'}.\n",
         "## Formulas\n",
         *[formula_block(f) for f in section.formulas],
         "## Lecture map\n",
