@@ -228,7 +228,7 @@ def twin_loss(q1: Sequence[Real], q2: Sequence[Real], y: Sequence[Real]) -> Any:
     return _twin_loss(to_mpf, q1, q2, y)
 
 
-def _clipped_value_loss(
+def _value_clipped_loss(
     num: Num, values: Sequence[Real], old_values: Sequence[Real], returns: Sequence[Real], epsilon: Real
 ) -> Any:
     eps = num(epsilon)
@@ -240,13 +240,13 @@ def _clipped_value_loss(
     return sum(terms, num(0)) / len(terms)
 
 
-def clipped_value_loss(
+def value_clipped_loss(
     values: Sequence[Real], old_values: Sequence[Real], returns: Sequence[Real], epsilon: Real
 ) -> Any:
     """value.clipped_loss: the PPO value loss with clipping (the `baselines` PPO2 implementation,
     Engstrom et al. 2020): (1/N) sum_i max((V_i - R_i)^2, (V_old_i + clip(V_i - V_old_i, -eps, eps)
     - R_i)^2)."""
-    return _clipped_value_loss(to_mpf, values, old_values, returns, epsilon)
+    return _value_clipped_loss(to_mpf, values, old_values, returns, epsilon)
 
 
 # ---- the exact values of the rational formulas (for the certificates) -------------------------
@@ -257,7 +257,7 @@ EXACT: dict[str, Callable[..., Any]] = {
     "nstep_return": lambda *args: _nstep(Fraction, *args),
     "twin_target": lambda *args: _twin_target(Fraction, *args),
     "twin_loss": lambda *args: _twin_loss(Fraction, *args),
-    "clipped_value_loss": lambda *args: _clipped_value_loss(Fraction, *args),
+    "value_clipped_loss": lambda *args: _value_clipped_loss(Fraction, *args),
 }
 
 

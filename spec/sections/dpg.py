@@ -11,6 +11,11 @@ from rlspec.spec.formula import Arg, Convention, EquationRow, Erratum, Formula, 
 from rlspec.spec.sections.common import GAMMA, MU, measured
 
 TITLE = "Deterministic Policy Gradient (DPG)"
+DDPG_BATCH = (
+    "DDPG's sample-batch update (Lillicrap et al. 2016), which the lecture names without"
+    " displaying it"
+)
+FSCA_STATE_VALUE = "the state value V(s) of the fsca family, which eq 33 averages over mu"
 SILVER = "Silver et al. 2014, Deterministic policy gradient algorithms (ICML)"
 LILLICRAP = "Lillicrap et al. 2016, Continuous control with deep reinforcement learning (ICLR)"
 FAZEL = "Fazel et al. 2018, Global convergence of policy gradient methods for the linear quadratic regulator (ICML)"
@@ -206,6 +211,7 @@ FORMULAS = (
     ),
     _fsca(
         id="fsca.v",
+        beyond_lecture=FSCA_STATE_VALUE,
         title="state value V^pi(s), finite states and continuous actions",
         latex=r"V^{\pi}(s) = \sum_{s'} p(s'|s,\pi(s))\big(r(s,\pi(s),s') + \gamma V^{\pi}(s')\big)",
         equation="V(s) = sum_s' P(s'|s, theta[s]) (r(s, theta[s], s') + gamma V(s'))",
@@ -262,6 +268,7 @@ FORMULAS = (
     ),
     _ddpg(
         id="ddpg.critic_target",
+        beyond_lecture=DDPG_BATCH,
         title="DDPG critic target",
         latex=r"y_i = r_i + \gamma (1 - d_i)\, Q'(s'_i, \pi'(s'_i))",
         equation="y_i = r_i + gamma (1 - done_i) q_next_i",
@@ -273,6 +280,7 @@ FORMULAS = (
     ),
     _ddpg(
         id="ddpg.critic_target_timeouts",
+        beyond_lecture=DDPG_BATCH,
         title="DDPG critic target with time-outs (terminated / truncated)",
         latex=r"y_i = r_i + \gamma (1 - \mathrm{terminated}_i)\, Q'(s'_i, \pi'(s'_i))\quad(\mathrm{truncated}_i \text{ still bootstraps})",
         equation="y_i = r_i + gamma (1 - terminated_i) q_next_i; a time-out (truncated_i = 1) still bootstraps",
@@ -289,6 +297,7 @@ FORMULAS = (
     ),
     _ddpg(
         id="ddpg.critic_loss",
+        beyond_lecture=DDPG_BATCH,
         title="DDPG critic loss (mean squared TD error)",
         latex=r"L(\omega) = \frac{1}{N}\sum_i \big(Q^\omega(s_i,a_i) - y_i\big)^2",
         equation="loss = mean_i (q_i - y_i)^2",
@@ -305,6 +314,7 @@ FORMULAS = (
     ),
     _ddpg(
         id="ddpg.actor_objective",
+        beyond_lecture=DDPG_BATCH,
         title="DDPG actor objective",
         latex=r"J(\theta) = \frac{1}{N}\sum_i Q^\omega(s_i, \pi_\theta(s_i))",
         equation="J = mean_i q_pi_i, q_pi_i = Q(s_i, pi(s_i)) (the actor ascends it; libraries minimize -J)",
@@ -322,6 +332,7 @@ FORMULAS = (
     ),
     _ddpg(
         id="ddpg.soft_update",
+        beyond_lecture=DDPG_BATCH,
         title="DDPG soft target update",
         latex=r"\theta' \leftarrow \tau\theta + (1-\tau)\theta'",
         equation="theta_target_new = tau theta + (1 - tau) theta_target",

@@ -24,6 +24,10 @@ from rlspec.spec.sections.common import (
 )
 
 TITLE = "Natural Policy Gradient (NPG)"
+MDP_BACKGROUND = (
+    "the MDP background the lecture's equations use (values, visitation, optimality) without"
+    " displaying it"
+)
 TEST = "tests/reference/test_mdp.py"
 BELLMAN = "Puterman 1994, Markov Decision Processes, ch. 6"
 SUTTON = "Sutton et al. 2000, Policy gradient methods for RL with function approximation"
@@ -35,6 +39,7 @@ _tabular = partial(Formula, section=TITLE, family="tabular", bound="certified", 
 FORMULAS = (
     _tabular(
         id="mdp.v",
+        beyond_lecture=MDP_BACKGROUND,
         title="state value V^pi",
         latex=r"V^{\pi}(s) = \mathbb{E}\left[\sum_{t=0}^{\infty} \gamma^t r_t \mid s_0 = s, \pi\right]",
         equation="V(s) = E[sum_t gamma^t r(s_t, a_t, s_t+1) | s_0 = s, pi]; solves (I - gamma P_pi) V = r_pi",
@@ -46,6 +51,7 @@ FORMULAS = (
     ),
     _tabular(
         id="mdp.q",
+        beyond_lecture=MDP_BACKGROUND,
         title="action value Q^pi",
         latex=r"Q^{\pi}(s,a) = \mathbb{E}_{s' \sim P(\cdot|s,a)}[r(s,a,s') + \gamma V^{\pi}(s')]",
         equation="Q(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V(s'))",
@@ -57,6 +63,7 @@ FORMULAS = (
     ),
     _tabular(
         id="mdp.advantage",
+        beyond_lecture=MDP_BACKGROUND,
         title="advantage A^pi = Q^pi - V^pi",
         latex=r"A^{\pi}(s,a) = Q^{\pi}(s,a) - V^{\pi}(s)",
         equation="A(s,a) = Q(s,a) - V(s)",
@@ -68,6 +75,7 @@ FORMULAS = (
     ),
     _tabular(
         id="mdp.visitation",
+        beyond_lecture=MDP_BACKGROUND,
         title="discounted state visitation d_mu^pi",
         latex=r"d_{\mu}^{\pi}(s) = (1-\gamma) \sum_{t=0}^{\infty} \gamma^t P(s_t = s \mid s_0 \sim \mu, \pi)",
         equation="d(s) = (1 - gamma) sum_t gamma^t P(s_t = s); solves d = (1 - gamma) mu + gamma P_pi^T d",
@@ -80,6 +88,7 @@ FORMULAS = (
     ),
     _tabular(
         id="mdp.stationary",
+        beyond_lecture=MDP_BACKGROUND,
         title="stationary (average-case) state distribution d^pi",
         latex=r"d^{\pi}(s) = \mathbb{E}_{s_0 \sim \mu}\left[\lim_{t \to \infty} P(s_t = s \mid s_0)\right]",
         equation=(
@@ -118,6 +127,7 @@ FORMULAS = (
     ),
     _tabular(
         id="pg.gradient",
+        beyond_lecture=MDP_BACKGROUND,
         title="policy gradient of the softmax policy",
         latex=(
             r"\frac{\partial V^{\pi_\theta}(\mu)}{\partial \theta_{s,a}} = \frac{1}{1-\gamma} "
@@ -153,6 +163,7 @@ FORMULAS = (
     ),
     _tabular(
         id="mdp.v_star",
+        beyond_lecture=MDP_BACKGROUND,
         section="Entropy Regularization",
         title="optimal state value V* (hard max)",
         latex=r"V^{*}(s) = \max_a \left[ r(s,a) + \gamma \sum_{s'} P(s'|s,a) V^{*}(s') \right]",
@@ -166,6 +177,7 @@ FORMULAS = (
     ),
     _tabular(
         id="mdp.q_star",
+        beyond_lecture=MDP_BACKGROUND,
         section="Entropy Regularization",
         title="optimal action value Q* (hard max)",
         latex=r"Q^{*}(s,a) = r(s,a) + \gamma \sum_{s'} P(s'|s,a) \max_{a'} Q^{*}(s',a')",

@@ -13,6 +13,10 @@ from rlspec.spec.formula import Arg, Convention, EquationRow, Formula, Section, 
 from rlspec.spec.sections.common import measured
 
 TITLE = "Soft Actor Critic (SAC)"
+SAC_PRACTICE = (
+    "SAC as libraries implement it (Haarnoja et al. 2018), beyond the lecture's one SAC"
+    " equation (eq 64)"
+)
 HAARNOJA = (
     "Haarnoja et al. 2018, Soft Actor-Critic: Off-Policy Maximum Entropy Deep RL with a Stochastic Actor"
 )
@@ -191,6 +195,7 @@ FORMULAS = (
     ),
     _policy(
         id="sac.tanh_gaussian_log_prob",
+        beyond_lecture=SAC_PRACTICE,
         title="log-density of the tanh-squashed Gaussian",
         latex=r"\log \pi(a \mid s) = \sum_{j=1}^{m} \left[ \log \mathcal{N}(u_j; \mu_j, \sigma_j^2)"
         r" - \log\left(k_j (1 - \tanh^2 u_j)\right) \right], \quad a = k \odot \tanh(u) + \beta",
@@ -287,6 +292,7 @@ FORMULAS = (
     ),
     _policy(
         id="sac.policy_loss_batch_gradient",
+        beyond_lecture=SAC_PRACTICE,
         title="pathwise gradient of the batch policy loss",
         latex=r"\frac{\partial L}{\partial (\mu_i, \log\sigma_i)} \text{ with } \epsilon \text{ held fixed}",
         equation="dL/dmean_ij = (2 alpha t_ij + 2 g_ij scale_j (1 - t_ij^2)) / N, dL/dlog_std_ij = (-alpha"
@@ -302,6 +308,7 @@ FORMULAS = (
     ),
     _batch(
         id="sac.temperature_objective",
+        beyond_lecture=SAC_PRACTICE,
         title="temperature loss",
         latex=r"J(\alpha) = \frac{1}{N} \sum_{i} -\alpha"
         r" \left( \log \pi(a_i \mid s_i) + \bar{\mathcal{H}} \right),"
@@ -323,6 +330,7 @@ FORMULAS = (
     ),
     _batch(
         id="sac.temperature_gradient",
+        beyond_lecture=SAC_PRACTICE,
         title="temperature loss gradient in log alpha",
         latex=r"\frac{\partial J}{\partial \log\alpha} = -\frac{\alpha}{N}"
         r" \sum_i \left(\log \pi(a_i \mid s_i)"

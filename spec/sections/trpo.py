@@ -18,6 +18,10 @@ from rlspec.spec.sections.common import (
 )
 
 TITLE = "Trust Region Policy Optimization (TRPO)"
+TRPO_SOLVER = (
+    "a step of how TRPO solves eq 29 in practice (Schulman et al. 2015, appendix C), not a"
+    " lecture equation"
+)
 TITLE_NPG = "TRPO is Approximately NPG Plus Line Search"
 KAKADE_LANGFORD = "Kakade and Langford 2002, Approximately optimal approximate reinforcement learning (ICML)"
 HESTENES = "Hestenes and Stiefel 1952, Methods of conjugate gradients for solving linear systems"
@@ -231,6 +235,7 @@ FORMULAS = (
     ),
     _trpo_npg(
         id="trpo.fisher_vector_product",
+        beyond_lecture=TRPO_SOLVER,
         title="Fisher-vector product F(theta_t) v",
         latex=r"F(\theta_t) v",
         equation="(F v)[s][a] = d_t(s) pi_t(a|s) (v[s][a] - sum_a' pi_t(a'|s) v[s][a'])",
@@ -285,6 +290,7 @@ FORMULAS = (
     ),
     _trpo_npg(
         id="trpo.line_search_backtracks",
+        beyond_lecture=TRPO_SOLVER,
         title="number of backtracks of the line search",
         latex=r"j \text{ of trpo.line\_search}, \text{ or } -1",
         equation="the accepted j of trpo.line_search, or -1 when no candidate is accepted",

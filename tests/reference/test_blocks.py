@@ -386,7 +386,7 @@ def test_twin_loss_with_equal_critics_is_twice_the_ddpg_critic_loss(
 
 
 @given(VALUES, st.data())
-def test_clipped_value_loss_is_the_plain_loss_inside_the_clip_range(
+def test_value_clipped_loss_is_the_plain_loss_inside_the_clip_range(
     v: list[Fraction], data: st.DataObject
 ) -> None:
     """|V - V_old| <= eps: the clipped prediction is V itself, so the loss is ddpg.critic_loss(V, R);
@@ -397,8 +397,8 @@ def test_clipped_value_loss_is_the_plain_loss_inside_the_clip_range(
     old = [x - d for x, d in zip(v, moves, strict=True)]
     with mp.workdps(DPS):
         plain = dpg.critic_loss(v, ret)
-        assert close(blocks.clipped_value_loss(v, old, ret, Fraction(1, 4)), plain)
-        assert blocks.clipped_value_loss(v, old, ret, Fraction(1, 32)) >= plain - mp.mpf(10) ** (-DPS + 3)
+        assert close(blocks.value_clipped_loss(v, old, ret, Fraction(1, 4)), plain)
+        assert blocks.value_clipped_loss(v, old, ret, Fraction(1, 32)) >= plain - mp.mpf(10) ** (-DPS + 3)
 
 
 # ---- the squashed log-density -------------------------------------------------------------------
