@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, given, reject, se
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky, HypothesisException
 
-from rlspec.conformance_tests.compare import LECTURE, Outcome, compare
+from rlspec.conformance_tests.compare import LECTURE, Outcome, compare, tolerance_scale
 from rlspec.conformance_tests.diagnose import argument_names, corner_pattern, declared_parameters
 from rlspec.conformance_tests.repro import write_artifacts
 from rlspec.conformance_tests.results import Checked, Failure, FormulaResult
@@ -120,9 +120,13 @@ class FormulaRun:
             raise
         except Exception as exc:
             raise SuiteError(f"oracle error on {self.f.id}: {type(exc).__name__}: {exc}") from exc
-        if not self.session.profile.represents(exp.value):
-            reject()  # the answer overflows the precision profile's format
+        if not self.session.profile.admits(exp.value, lambda: self.scale(raw, exp)):
+            reject()  # the answer, or the size of what computing it handles, overflows the format
         return exp
+
+    def scale(self, raw: dict[str, Any], exp: Expected) -> float:
+        """The formula's tolerance scale on this instance (the size of the quantities involved)."""
+        return tolerance_scale(self.f, instance_inputs(self.f, raw), exp.value)
 
     def _out_of_budget(self) -> bool:
         started = self.first_failure_at

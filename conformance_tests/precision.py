@@ -8,7 +8,7 @@
   their largest entry taking the remainder, so they still sum to exactly 1 (a positive entry
   stays positive: at least 2^-24, float32's resolution next to 1);
 * the adapter receives float32 arrays (scalars as numpy.float32);
-* an instance whose exact answer lies outside float32's range is not drawn (rejected);
+* an instance whose exact answer or tolerance scale lies outside float32's range is not drawn;
 * tolerances keep each formula's conditioning scale and factor, with float32's epsilon (2^-23)
   in place of float64's (2^-52): an entry conforms when |got - expected| <= factor * eps32 *
   scale.
@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -44,6 +45,13 @@ class Profile:
         if self.dtype is np.float64:
             return raw
         return {key: _rounded(key, value) for key, value in raw.items()}
+
+    def admits(self, value: Any, scale: Callable[[], float]) -> bool:
+        """Whether an instance is one of this format's: its exact answer and the formula's
+        tolerance scale on it (the size of the quantities a computation of it handles, e.g.
+        H_jj std_j^2 at log_std = 44, which overflows float32 even where the answer does not)
+        are within range. Every instance is a float64 one."""
+        return self.dtype is np.float64 or (self.represents(value) and self.represents(scale()))
 
     def represents(self, value: Any) -> bool:
         """Whether every entry of an exact value is within this format's range: an instance

@@ -80,6 +80,10 @@ def test_worker_hands_float32_arguments_under_the_float32_profile() -> None:
 def test_answers_beyond_float32_range_are_not_float32_instances() -> None:
     assert FLOAT32.represents(np.array([3.0e38])) and not FLOAT32.represents(np.array([1.0, 4.0e38]))
     assert FLOAT64.represents(np.array([4.0e38]))
+    # H_jj std_j^2 at log_std = 44.7 is 6.4e38: beyond float32 although the answer (1.9e38) is not
+    assert not FLOAT32.admits(np.array([1.9e38]), lambda: 6.4e38)
+    assert FLOAT32.admits(np.array([1.9e38]), lambda: 3.0e38)
+    assert FLOAT64.admits(np.array([1e300]), lambda: 1 / 0)  # the scale is not even computed
 
 
 @pytest.mark.parametrize("seed", range(5))
