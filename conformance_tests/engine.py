@@ -14,6 +14,8 @@ How a run of one formula goes (`FormulaRun`):
   instance passes without being evaluated, so hypothesis stops with `last` as the smallest
   failing instance it found.
 - `replay()` is the same without hypothesis, for stored cases (vectors).
+- A function that raises NotImplementedError (an `rlspec stub` skeleton) sets `unimplemented`
+  and freezes the run: the formula is reported as not implemented.
 - `result()` turns that state into a FormulaResult: a failure on `last` (with its repro files),
   a convention mix (every instance conformed, but under no one common convention), or a pass
   with the peak and mean error.
@@ -43,6 +45,9 @@ from rlspec.spec.formula import Formula
 
 if TYPE_CHECKING:
     from rlspec.conformance_tests.session import Session
+
+
+NOT_IMPLEMENTED = "raised NotImplementedError"  # the worker's message for that exception
 
 
 class Mismatch(AssertionError):
@@ -100,12 +105,16 @@ class FormulaRun:
         self.last: str | None = None  # key of the latest (smallest) failing instance
         self.first_failure_at: float | None = None
         self.frozen = False
+        self.unimplemented = False  # the function raised NotImplementedError (`rlspec stub`)
         self.corners: list[str] = []  # the family's hard corners checked (and conforming)
         self.instances: list[Checked] = []  # every evaluated instance: its error and corner
 
     def evaluate(self, raw: dict[str, Any], expected: Expected) -> Outcome:
         inputs = instance_inputs(self.f, raw)
         result = self.session.worker.call(self.f.adapter_name, [inputs[a.name] for a in self.f.args])
+        if result.kind == "raised" and result.message.startswith(NOT_IMPLEMENTED):
+            self.unimplemented = self.frozen = True  # a stub's function: nothing more to check
+            raise Mismatch("raises NotImplementedError")
         try:
             profile, reachable = self.session.profile, expected.alternatives
             return compare(self.f, inputs, expected.value, result, profile, reachable)

@@ -25,13 +25,42 @@ def pytest_addoption(parser: Any) -> None:
         "--rlspec-impl", default=None, help=f"implementation to check (module or .py path; or ${ENV})"
     )
     group.addoption("--rlspec-examples", type=int, default=None, help="instances per formula")
-    group.addoption("--rlspec-seed", type=int, default=None, help="seed of the run")
+    group.addoption(
+        "--rlspec-seed",
+        type=int,
+        default=None,
+        help="seed of the run (hypothesis's --hypothesis-seed, when an integer, is honoured too)",
+    )
     group.addoption("--rlspec-timeout", type=float, default=None, help="seconds allowed per call")
     group.addoption("--rlspec-out", default=None, help="where failures' repro files go")
     group.addoption(
         "--rlspec-dtype", default=None, help="precision profile: float64 (default) or float32 (as --dtype)"
     )
     group.addoption("--rlspec-xfails", default=None, help="known deviations, TOML or JSON (as --xfails)")
+
+
+def pytest_configure(config: Any) -> None:
+    """One marker per lecture section (`pytest -m rlspec_ppo`), registered so --strict-markers
+    accepts them; namespaced because the plugin is active in every pytest run once installed."""
+    from rlspec.conformance_tests.pytest_support import section_marker_names
+
+    for key, name in section_marker_names().items():
+        config.addinivalue_line("markers", f"{name}: the conformance tests of the {key!r} section")
+
+
+def run_seed(config: Any) -> int | None:
+    """--rlspec-seed, else hypothesis's --hypothesis-seed (an integer; anything else is refused:
+    the suite seeds each formula from one integer), else None."""
+    seed = _option(config, "--rlspec-seed")
+    if seed is not None:
+        return int(seed)
+    text = _option(config, "hypothesis_seed")
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise pytest.UsageError(f"--hypothesis-seed {text!r}: rlspec needs an integer seed") from None
 
 
 def _option(config: Any, name: str) -> Any:
@@ -60,7 +89,7 @@ def rlspec_session(request: Any) -> Iterator[Any]:
     if impl is None:
         pytest.skip(f"no implementation to check: pass --rlspec-impl IMPL or set {ENV}")
     examples = _option(request.config, "--rlspec-examples") or suite.DEFAULT_EXAMPLES
-    seed = _option(request.config, "--rlspec-seed")
+    seed = run_seed(request.config)
     timeout = _option(request.config, "--rlspec-timeout") or suite.DEFAULT_TIMEOUT
     out = _option(request.config, "--rlspec-out") or suite.DEFAULT_OUT
     try:

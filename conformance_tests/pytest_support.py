@@ -7,6 +7,20 @@ from typing import Any
 
 import pytest
 
+MARKER_PREFIX = "rlspec_"
+
+
+def section_marker_names() -> dict[str, str]:
+    """Section key -> its pytest marker name (`rlspec_ppo`)."""
+    from rlspec.conformance_tests.selection import loaded_sections
+
+    return {s.key: MARKER_PREFIX + s.key for s in loaded_sections()}
+
+
+def section_mark(section_key: str) -> Any:
+    """The marker of a section's conformance tests (`pytestmark = section_mark("ppo")`)."""
+    return getattr(pytest.mark, MARKER_PREFIX + section_key)
+
 
 def formula_ids(section_key: str) -> list[str]:
     from rlspec.conformance_tests.selection import loaded_sections

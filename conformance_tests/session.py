@@ -124,14 +124,16 @@ class Session:
         except (ImplementationError, InstanceError) as exc:
             result = FormulaResult(f, key, "error", message=f"{type(exc).__name__}: {exc}")
         else:
-            result = run.result(key)
+            result = self.not_implemented(f, key, raises=True) if run.unimplemented else run.result(key)
         result.seconds = time.perf_counter() - started
         return result
 
-    def not_implemented(self, f: Formula, key: str) -> FormulaResult:
-        """A formula without its adapter function: an error when a defined name nearly matches
-        (a typo must not pass CI as "not implemented"), a failure when required, else skipped."""
-        missing = f"no function {f.adapter_name}"
+    def not_implemented(self, f: Formula, key: str, raises: bool = False) -> FormulaResult:
+        """A formula without its adapter function (or whose function `raises`
+        NotImplementedError): an error when a defined name nearly matches (a typo must not pass
+        CI as "not implemented"), a failure when required, else not implemented."""
+        name = f.adapter_name
+        missing = f"{name} raises NotImplementedError" if raises else f"no function {name}"
         near = self.near_misses.get(f.adapter_name)
         if near is not None:
             message = (

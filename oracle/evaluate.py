@@ -23,6 +23,7 @@ from rlspec.oracle.errors import InstanceError, UsageError
 from rlspec.oracle.families.common import array
 from rlspec.oracle.instance import Instance, family_module
 from rlspec.spec.formula import Formula
+from rlspec.spec.selection import did_you_mean
 
 GUARD_DIGITS = 10
 MAX_EXTRA_DIGITS = 2000  # the most digits added to reach the digits asked, before giving up
@@ -78,7 +79,8 @@ def lookup(formula_id: str) -> Formula:
     try:
         return spec.formula(formula_id)
     except KeyError:
-        raise UsageError(f"unknown formula {formula_id!r} (see `rlspec list`)") from None
+        hint = did_you_mean(formula_id, (f.id for f in spec.formulas()))
+        raise UsageError(f"unknown formula {formula_id!r}{hint} (see `rlspec list`)") from None
 
 
 def arguments(f: Formula, instance: Instance) -> list[Any]:

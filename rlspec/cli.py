@@ -15,10 +15,12 @@ from collections.abc import Callable, Sequence
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from rlspec import spec
+from rlspec import spec, teach
 from rlspec.oracle.errors import InstanceError, UsageError
 from rlspec.oracle.evaluate import evaluate, lookup
 from rlspec.oracle.instance import dumps, family_module, load, parse
+from rlspec.spec.formula import Formula
+from rlspec.spec.selection import SelectionError, select
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,8 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rlspec", description="Ground truth for policy optimization.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("list", help="every formula id, its section and title")
+    p = sub.add_parser("list", help="formula ids with their section and title ('ppo.*', '*,!soft.*')")
+    p.add_argument("patterns", nargs="*", metavar="GLOB", help="only these ids ('!GLOB' excludes)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("show", help="one formula: signature, shapes, tolerance, lecture, its pieces")
+    p.add_argument("formula", metavar="ID")
+
+    p = sub.add_parser("stub", help="an adapter skeleton for `rlspec conform` (save it, fill it in)")
+    p.add_argument("patterns", nargs="+", metavar="GLOB", help="the formulas to include ('mdp.*')")
 
     p = sub.add_parser("oracle", help="one value with its error bound")
     p.add_argument("formula")
@@ -42,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "generate",
         help="a seeded random instance (JSON on stdout); --formula ID adds the params ID needs",
+        epilog=teach.families_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("family")
     p.add_argument("--seed", type=int, required=True)
@@ -79,14 +90,27 @@ def _family_options(extra: Sequence[str]) -> dict[str, object]:
     return options
 
 
-def cmd_list(as_json: bool) -> int:
-    rows = [{"id": f.id, "section": f.section, "title": f.title, "family": f.family} for f in spec.formulas()]
-    if as_json:
-        print(json.dumps(rows, indent=1))
-    else:
-        width = max((len(r["id"]) for r in rows), default=2)
-        for r in rows:
-            print(f"{r['id']:<{width}}  {r['section']}: {r['title']}")
+def chosen(patterns: Sequence[str]) -> list[Formula]:
+    """The registered formulas the globs choose (all when none); a usage error otherwise."""
+    try:
+        return select(spec.formulas(), patterns)
+    except SelectionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_list(patterns: Sequence[str], as_json: bool) -> int:
+    formulas = chosen(patterns)
+    print(json.dumps(teach.list_rows(formulas), indent=1) if as_json else teach.list_text(formulas))
+    return 0
+
+
+def cmd_show(formula_id: str) -> int:
+    print(teach.card(lookup(formula_id)))
+    return 0
+
+
+def cmd_stub(patterns: Sequence[str]) -> int:
+    sys.stdout.write(teach.stub(chosen(patterns), "stub.py"))
     return 0
 
 
@@ -191,7 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             args, extra = parser.parse_args(args_list), []
         if args.command == "list":
-            return cmd_list(args.json)
+            return cmd_list(args.patterns, args.json)
+        if args.command == "show":
+            return cmd_show(args.formula)
+        if args.command == "stub":
+            return cmd_stub(args.patterns)
         if args.command == "oracle":
             return cmd_oracle(args.formula, args.instance, args.dps)
         if args.command == "generate":
@@ -209,6 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InstanceError as exc:
         print(f"rlspec: bad instance: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `rlspec list | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

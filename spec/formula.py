@@ -96,6 +96,9 @@ class Formula:
     conventions: tuple[Convention, ...] = ()
     notes: str = ""
     output_dtype: Literal["float64", "int64", "bool"] = "float64"
+    # Why a formula of a lecture section has no display equation of its own (e.g. a library's
+    # sample-batch form); "" when a lecture-map row names it (rlspec/pieces.py checks one or the other).
+    beyond_lecture: str = ""
 
     @property
     def adapter_name(self) -> str:

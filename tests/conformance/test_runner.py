@@ -3,11 +3,15 @@ a clear message and the run completes, usage errors exit 2, reports parse, repro
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -198,3 +202,179 @@ def test_conventions_must_be_used_consistently(tmp_path: Path) -> None:
     assert status == 1 and row["status"] == "fail" and row["failure"]["kind"] == "convention"
     assert {"lecture", "sum"} <= set(row["conventions_matched"])
     assert "matches different conventions" in row["message"]
+
+
+# ---- typos, --require, exclusion, the adapter's output, stubs, pytest options --------------
+
+
+def test_a_misspelt_adapter_name_fails_the_run_with_did_you_mean(tmp_path: Path) -> None:
+    status, doc, out, _ = conform(str(IMPLS / "misspelt.py"), "--formulas", "ddpg.*", tmp=tmp_path)
+    assert status == 1  # a typo must not pass CI as "not implemented"
+    row = by_id(doc)["ddpg.critic_target"]
+    assert row["status"] == "error"
+    assert "defines ddpg_critic_traget: did you mean ddpg_critic_target?" in row["message"]
+    assert by_id(doc)["ddpg.soft_update"]["status"] == "pass"
+    assert "did you mean ddpg_critic_target?" in out
+
+
+def test_require_makes_not_implemented_a_failure(tmp_path: Path) -> None:
+    empty = str(IMPLS / "empty.py")
+    status, doc, _, _ = conform(empty, "--formulas", "mdp.*", tmp=tmp_path)
+    assert status == 1 and {r["status"] for r in doc["formulas"]} == {"not_implemented"}
+    status, doc, _, _ = conform(empty, "--formulas", "mdp.*", "--require", "mdp.v,mdp.q", tmp=tmp_path)
+    assert status == 1
+    assert by_id(doc)["mdp.v"]["status"] == "fail" and by_id(doc)["mdp.q"]["status"] == "fail"
+    assert by_id(doc)["mdp.advantage"]["status"] == "not_implemented"
+    example_status, _, _, _ = conform(EXAMPLE, "--formulas", "mdp.v", "--require", "mdp.v", tmp=tmp_path)
+    assert example_status == 0
+    status, _, _, err = conform(empty, "--require", "mdp.vv", tmp=tmp_path)
+    assert status == 2 and "did you mean mdp.v" in err
+
+
+def test_formulas_take_exclusions(tmp_path: Path) -> None:
+    _, doc, _, _ = conform(str(IMPLS / "empty.py"), "--formulas", "ppo.*,!ppo.clip*", tmp=tmp_path)
+    assert [r["id"] for r in doc["formulas"]] == ["ppo.ratio", "ppo.surrogate"]
+    _, doc, _, _ = conform(str(IMPLS / "empty.py"), "--formulas", "!dist.*,!soft.*", tmp=tmp_path)
+    ids = {r["id"] for r in doc["formulas"]}
+    from rlspec import spec
+
+    assert ids == {f.id for f in spec.formulas() if f.prefix not in ("dist", "soft")}
+
+
+def test_the_adapter_output_goes_to_a_log_named_in_the_report(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rlspec",
+            "conform",
+            str(IMPLS / "misspelt.py"),
+            "--formulas",
+            "ddpg.soft_update",
+            "--examples",
+            "3",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "progress on stdout" not in done.stdout + done.stderr
+    assert "stderr" not in done.stderr and "raw bytes" not in done.stdout + done.stderr
+    log = tmp_path / "out" / "adapter-output.log"
+    assert f"the implementation's own output (stdout, stderr): {log}" in done.stdout
+    text = log.read_text()
+    assert text.count("progress on stdout") == text.count("warning on stderr") >= 3
+    assert "raw bytes on file descriptor 2" in text
+    quiet = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rlspec",
+            "conform",
+            "rlspec.conformance_tests.examples.numpy_impl",
+            "--formulas",
+            "mdp.v",
+            "--examples",
+            "2",
+            "--out",
+            str(tmp_path / "quiet"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert quiet.returncode == 0 and not (tmp_path / "quiet").exists()  # nothing printed: no log
+
+
+def test_the_module_route_finds_modules_in_the_current_folder(tmp_path: Path) -> None:
+    (tmp_path / "my_adapter.py").write_text((IMPLS / "misspelt.py").read_text())
+    rlspec = Path(sys.executable).parent / "rlspec"
+    done = subprocess.run(
+        [
+            str(rlspec),
+            "conform",
+            "my_adapter",
+            "--formulas",
+            "ddpg.soft_update",
+            "--examples",
+            "2",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_stub_is_not_implemented_everywhere(tmp_path: Path) -> None:
+    from rlspec.cli import main as rlspec_main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert rlspec_main(["stub", "mdp.v", "mdp.q"]) == 0
+    stub = tmp_path / "stub.py"
+    stub.write_text(out.getvalue())
+    status, doc, _, _ = conform(str(stub), "--formulas", "mdp.v,mdp.q", tmp=tmp_path)
+    assert status == 1
+    assert [r["status"] for r in doc["formulas"]] == ["not_implemented", "not_implemented"]
+    assert "mdp_v raises NotImplementedError" in by_id(doc)["mdp.v"]["message"]
+    status, doc, _, _ = conform(str(stub), "--formulas", "mdp.v,mdp.q", "--require", "mdp.*", tmp=tmp_path)
+    assert status == 1 and [r["status"] for r in doc["formulas"]] == ["fail", "fail"]
+
+
+def test_pytest_plugin_markers_and_hypothesis_seed(tmp_path: Path) -> None:
+    base = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--pyargs",
+        "rlspec.conformance_tests",
+        "--rlspec-impl",
+        str(IMPLS / "misspelt.py"),
+        "--rlspec-out",
+        str(tmp_path / "out"),
+        "--strict-markers",
+    ]
+    done = subprocess.run(
+        [*base, "-m", "rlspec_dpg", "--hypothesis-seed", "7", "-k", "soft_update"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "1 passed" in done.stdout
+    refused = subprocess.run(
+        [*base, "-m", "rlspec_dpg", "--hypothesis-seed", "abc", "-k", "soft_update"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert refused.returncode != 0 and "rlspec needs an integer seed" in refused.stdout + refused.stderr
+
+
+def test_the_hypothesis_seed_is_the_run_seed() -> None:
+    from rlspec.conformance_tests.plugin import run_seed
+
+    class Config:
+        def __init__(self, options: dict[str, Any]) -> None:
+            self.options = options
+
+        def getoption(self, name: str) -> Any:
+            return self.options.get(name)
+
+    assert run_seed(Config({"--rlspec-seed": None, "hypothesis_seed": "12"})) == 12
+    assert run_seed(Config({"--rlspec-seed": 3, "hypothesis_seed": "12"})) == 3
+    assert run_seed(Config({})) is None

@@ -230,3 +230,111 @@ def test_a_log_std_beyond_the_limit_is_refused(tmp_path: Path, capsys: pytest.Ca
     path = write(tmp_path, json.dumps(raw))
     code, out, err = run(["oracle", "sac.squashed_policy_objective", "--instance", path], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1 and "log_std[0][0]" in err, err
+
+
+# ---- the command line that teaches: list, show, stub, generate --help ----------------------
+
+
+def test_list_takes_globs_with_exclusion_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["list", "ppo.*,!ppo.clip*", "--json"], capsys)
+    assert code == 0
+    assert [row["id"] for row in json.loads(out)] == ["ppo.ratio", "ppo.surrogate"]
+    assert json.loads(out)[0]["adapter"] == "ppo_ratio" and json.loads(out)[0]["section"] == "ppo"
+    code, out, _ = run(["list", "mdp.v"], capsys)
+    title = "Natural Policy Gradient (NPG): state value V^pi"
+    assert code == 0 and out.split() == ["mdp.v", *title.split()]
+
+
+def test_a_typo_in_an_id_gets_did_you_mean(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["show", "ppo.clip_objective_bach"], ["list", "ppo.clip_objective_bach"]):
+        code, out, err = run(argv, capsys)
+        assert code == 2 and out == "" and len(err.splitlines()) == 1
+        assert "did you mean ppo.clip_objective_batch" in err
+
+
+def test_show_teaches_one_formula(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["show", "ddpg.critic_target"], capsys)
+    assert code == 0
+    assert "def ddpg_critic_target(r, done, gamma, q_next)" in out
+    assert "from params.q_next" in out
+    # 16 eps64 (amax(r) + amax(q_next)): the scale keeps its parentheses
+    assert "<= 16 * eps64 * (amax(r) + amax(q_next))" in out
+    for where in (
+        "spec/sections/dpg.py",
+        "reference/dpg.py: critic_target",
+        "conformance_tests/examples/np_dpg.py: ddpg_critic_target",
+        "vectors/v1/ddpg.critic_target/",
+        "tests/reference/test_dpg.py",
+    ):
+        assert where in out, where
+    code, out, _ = run(["show", "ppo.clip_objective_batch"], capsys)
+    assert "accepted conventions" in out and "loss:" in out and "eq 31, 32" in out
+
+
+def test_stub_is_a_module_with_one_documented_function_per_formula(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["stub", "mdp.v", "mdp.q"], capsys)
+    assert code == 0
+    namespace: dict[str, Any] = {}
+    exec(compile(out, "stub.py", "exec"), namespace)
+    import inspect
+
+    assert list(inspect.signature(namespace["mdp_v"]).parameters) == ["P", "R", "gamma", "theta"]
+    assert "[S, A, S]" in (namespace["mdp_q"].__doc__ or "")
+    with pytest.raises(NotImplementedError):
+        namespace["mdp_v"](None, None, None, None)
+
+
+def test_generate_help_lists_every_family_and_its_options() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rlspec", "generate", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    from rlspec import spec
+
+    for family in {f.family for f in spec.formulas()}:
+        assert f"  {family}  (" in done.stdout, family
+    assert "--states (default 4), drawn in 1..6" in done.stdout
+    assert "--kind (default dense), the suite draws dense, sparse" in done.stdout
+
+
+class _Any(float):
+    """A number that is also a callable, an attribute holder and a mapping: any scale evaluates."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Any:
+        return _Any(1.7)
+
+    def __getattr__(self, name: str) -> _Any:
+        return _Any(1.3)
+
+    def __getitem__(self, key: Any) -> _Any:
+        return _Any(2.0)
+
+
+class _Names(dict[str, Any]):
+    def __missing__(self, key: str) -> _Any:
+        return _Any(0.75) if key != "eps64" else _Any(2.0**-52)
+
+
+def test_tolerances_print_as_evaluated() -> None:
+    from rlspec.spec.formula import Tolerance
+
+    by_hand = {
+        ("amax(r) + amax(q_next)", 16.0): "16 * eps64 * (amax(r) + amax(q_next))",
+        ("a * b", 16.0): "16 * eps64 * (a * b)",
+        ("kappa(gamma) ** 2", 64.0): "64 * eps64 * kappa(gamma) ** 2",
+        ("x", 0.5): "0.5 * eps64 * x",
+    }
+    for (scale, factor), expected in by_hand.items():
+        assert Tolerance("t", factor, scale, "").bound_expression == expected
+    # every registry tolerance: the printed expression evaluates to factor * eps64 * scale
+    import math
+
+    from rlspec import spec
+
+    for f in spec.formulas():
+        t = f.tolerance
+        direct = t.factor * 2.0**-52 * float(eval(t.scale, {"__builtins__": {}}, _Names()))
+        printed = float(eval(t.bound_expression, {"__builtins__": {}}, _Names()))
+        assert math.isclose(direct, printed, rel_tol=1e-12), (f.id, t.bound_expression)
