@@ -54,7 +54,9 @@ def formula_table() -> str:
         )
     lines.append("")
     lines.append("eps64 = 2^-52; `kappa(gamma)` = 1/(1 - gamma); `amax(x)` = max |x| (1 where that is 0); "
-                 "the other helpers are documented in `conformance_tests/scales.py`.")
+                 "the other helpers are documented in `conformance_tests/scales.py`. "
+                 "`rlspec show ID` prints one formula in full (argument meanings, instance keys, "
+                 "conventions, lecture equations, where its pieces live).")
     return "\n".join(lines)
 
 
