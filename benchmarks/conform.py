@@ -2,6 +2,7 @@
 
     python3 benchmarks/conform.py                 # wall time of the default run, slowest formulas
     python3 benchmarks/conform.py --seeds 5       # the same on seeds 0..4 (each must exit 0)
+    python3 benchmarks/conform.py --cache         # seed 0 twice with one oracle cache: cold, then warm
     python3 benchmarks/conform.py --mutants       # kill rate of every mutant at the default settings
     python3 benchmarks/conform.py --mutants --write   # ... and update the kill-rate table in CONFORMANCE.md
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import runpy
@@ -36,14 +38,16 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def conform(impl: Path, *extra: str) -> tuple[int, float, dict[str, Any]]:
+def conform(impl: Path, *extra: str, cache: Path | None = None) -> tuple[int, float, dict[str, Any]]:
+    """One run; the oracle's persistent cache is a fresh (cold) one unless `cache` is given."""
     with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "RLSPEC_CACHE_DIR": str(cache or Path(tmp) / "cache")}
         report = Path(tmp) / "report.json"
         started = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "rlspec", "conform", str(impl), "--quiet", "--json", str(report),
              "--out", str(Path(tmp) / "out"), *extra],
-            cwd=ROOT, capture_output=True, text=True,
+            cwd=ROOT, capture_output=True, text=True, env=env,
         )  # fmt: skip
         elapsed = time.perf_counter() - started
         doc = json.loads(report.read_text()) if report.exists() else {}
@@ -69,6 +73,21 @@ def timing(seeds: int, examples: str | None) -> int:
             print("  slowest: " + ", ".join(f"{r['id']} {float(r['seconds']):.2f} s" for r in slow))
         worst = max(worst, status)
     return worst
+
+
+def cache_timing() -> int:
+    """The default run of seed 0 twice with one persistent oracle cache (oracle/cache.py)."""
+    with tempfile.TemporaryDirectory() as cache:
+        seconds = []
+        for label in ("cold (empty cache)", "warm (same seed again)"):
+            cpu = cpu_seconds()
+            status, elapsed, _ = conform(EXAMPLE, "--seed", "0", cache=Path(cache))
+            cpu = cpu_seconds() - cpu
+            seconds.append((elapsed, cpu))
+            print(f"{label}: exit {status}, {elapsed:.1f} s wall, {cpu:.1f} CPU s", flush=True)
+    (wall0, cpu0), (wall1, cpu1) = seconds
+    print(f"second run: {wall0 / wall1:.1f}x faster (wall), {cpu0 / cpu1:.1f}x (CPU)")
+    return 0
 
 
 def kill_rate(write: bool) -> int:
@@ -119,10 +138,13 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--examples", default=None, help="override the default example count")
     parser.add_argument("--mutants", action="store_true")
+    parser.add_argument("--cache", action="store_true", help="cold vs warm persistent oracle cache")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     if args.mutants:
         return kill_rate(args.write)
+    if args.cache:
+        return cache_timing()
     return timing(args.seeds, args.examples)
 
 

@@ -34,6 +34,7 @@ from rlspec.conformance_tests.session import (
 )
 from rlspec.conformance_tests.sources import ExpectedSource, LiveOracle, vectors_source
 from rlspec.conformance_tests.worker import ImplementationError
+from rlspec.oracle.cache import OracleCache
 from rlspec.oracle.errors import UsageError
 
 
@@ -91,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dps", type=int, default=40, help="oracle digits (40)")
     p.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the oracle's answers in ~/.cache/rlspec"
+    )
+    p.add_argument(
         "--dtype",
         default="float64",
         metavar="PROFILE",
@@ -116,7 +120,7 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
     xfails = read_xfails(args.xfails, [f.id for f in registry()]) if args.xfails else {}
     if args.vectors and precision is not FLOAT64:
         raise UsageError("--vectors: stored vectors are float64 instances; use the live oracle with --dtype")
-    live = LiveOracle(args.dps, precision.eps)
+    live = LiveOracle(args.dps, precision.eps, None if args.no_cache else OracleCache())
     source: ExpectedSource = vectors_source(args.vectors) if args.vectors else live
     session = Session(
         args.impl,

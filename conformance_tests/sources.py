@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from mpmath import mp
 
+from rlspec.oracle.cache import OracleCache
 from rlspec.oracle.evaluate import arguments, compute
 from rlspec.oracle.expected import DEFAULT_DPS, Case, Expected, case_from_vector, to_digits, to_float64
 from rlspec.oracle.instance import from_mapping
@@ -56,13 +57,17 @@ class LiveOracle:
     (binary64 numbers, so exactly what the implementation receives), with a cache keyed by
     formula and instance (hypothesis replays examples while it shrinks)."""
 
-    def __init__(self, dps: int = DEFAULT_DPS, unit: float = 2.0**-52) -> None:
+    def __init__(
+        self, dps: int = DEFAULT_DPS, unit: float = 2.0**-52, persistent: OracleCache | None = None
+    ) -> None:
         """`unit`: the epsilon of the precision profile, for the answers a rounded evaluation
-        could reach on a decision boundary (oracle/margins.py)."""
+        could reach on a decision boundary (oracle/margins.py). `persistent`: answers kept
+        across runs (oracle/cache.py; `rlspec conform` uses one unless --no-cache)."""
         self.dps = dps
         self.unit = unit
         self.name = f"oracle ({dps} digits)"
         self.cache: dict[str, Expected] = {}
+        self.persistent = persistent
 
     def fixed_cases(self, f: Formula) -> list[Case] | None:
         return None
@@ -72,6 +77,11 @@ class LiveOracle:
         hit = self.cache.get(key)
         if hit is not None:
             return hit
+        disk = OracleCache.key("expected", key, str(self.dps), repr(self.unit))
+        stored = self.persistent.load_expected(disk) if self.persistent is not None else None
+        if stored is not None:
+            self.cache[key] = stored
+            return stored
         instance = from_mapping(json.loads(json.dumps(raw)))
         args = arguments(f, instance)
         value = compute(f, args, self.dps)
@@ -80,6 +90,8 @@ class LiveOracle:
             reachable = tuple(to_float64(v) for v in others)
             result = Expected(to_float64(value), to_digits(value, min(self.dps, 25)), reachable)
         self.cache[key] = result
+        if self.persistent is not None:
+            self.persistent.store_expected(disk, result)
         return result
 
 
