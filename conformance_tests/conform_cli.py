@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="draw each size from 3 per run (smallest, largest, one by seed): fewer jit compilations",
     )
+    add_report_options(p)
+    return p
+
+
+def add_report_options(p: argparse.ArgumentParser) -> None:
+    """Where results go, and how expected values are obtained."""
     p.add_argument("--json", metavar="FILE", help="write a JSON report")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report with plots")
@@ -103,7 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quiet", action="store_true", help="no progress lines (the adapter's own output goes to a log file)"
     )
-    return p
 
 
 def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:

@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 
 from rlspec.conformance_tests.plugin import rlspec_session
-from rlspec.conformance_tests.pytest_support import check_formula, formula_ids
+from rlspec.conformance_tests.pytest_support import check_formula, formula_ids, section_mark
 
 __all__ = ["rlspec_session"]
+
+pytestmark = section_mark("blocks")
 
 
 @pytest.mark.parametrize("formula_id", formula_ids("blocks"))

@@ -100,3 +100,12 @@ def test_a_formula_without_example_or_lecture_row_is_reported() -> None:
     assert kinds(dataclasses.replace(f, beyond_lecture=""), "mdp") == {
         "lecture": "no lecture-map row names mdp.v and the entry has no beyond_lecture reason"
     }
+
+
+def test_every_section_has_a_conformance_module_with_its_marker() -> None:
+    """`pytest -m rlspec_<section>` selects a section: conformance_tests/test_<section>.py runs
+    the section's formulas under its marker."""
+    for section in spec.sections():
+        text = (ROOT / "conformance_tests" / f"test_{section.key}.py").read_text(encoding="utf-8")
+        assert f'pytestmark = section_mark("{section.key}")' in text, section.key
+        assert f'formula_ids("{section.key}")' in text, section.key
