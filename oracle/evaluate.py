@@ -22,6 +22,7 @@ from rlspec import spec
 from rlspec.oracle.errors import InstanceError, UsageError
 from rlspec.oracle.families.common import array
 from rlspec.oracle.instance import Instance, family_module
+from rlspec.reference.numbers import Binary64Array
 from rlspec.spec.formula import Formula
 from rlspec.spec.selection import did_you_mean
 
@@ -218,7 +219,7 @@ def _zip_map(fn: Callable[..., Any], *values: Any) -> Any:
 
 
 def leaves(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, Binary64Array)):
         return [x for v in value for x in leaves(v)]
     return [value]
 
