@@ -10,7 +10,7 @@ from rlspec.conformance_tests import diagnose
 from rlspec.conformance_tests.compare import EPS64, compare
 from rlspec.conformance_tests.worker import CallResult
 from rlspec.spec import formula as registered
-from tests.conformance.helpers import IMPLS, by_id, conform
+from tests.conformance.helpers import IMPLS, MUTANTS, by_id, conform
 
 RNG = np.random.default_rng(12)
 S, A = 3, 4
@@ -160,3 +160,14 @@ def test_swapped_argument_names_are_diagnosed_from_the_source(tmp_path: Path) ->
     found = rows["mdp.v"]["failure"]["diagnoses"]
     assert any("'theta' receives 'gamma'" in d and "'gamma' receives 'theta'" in d for d in found)
     assert "looks like arguments in another order" in out
+
+
+def test_a_bug_only_on_one_corner_is_named_in_a_run(tmp_path: Path) -> None:
+    # the mutant zeroes the direction where mu = 0, which matters only when such a state is reached
+    mutant = str(MUTANTS / "npg__direction_mu_support.py")
+    status, doc, _, _ = conform(mutant, "--formulas", "npg.direction", "--examples", "6", tmp=tmp_path)
+    row = by_id(doc)["npg.direction"]
+    assert status == 1 and row["status"] == "fail"
+    failing = {i["corner"] for i in row["instances"] if i["kind"] != "ok"}
+    assert failing == {"mu_zero_on_reached_states"}
+    assert any(d.startswith("only on corner mu_zero_on_reached_states") for d in row["failure"]["diagnoses"])
