@@ -241,25 +241,25 @@ def test_formulas_take_exclusions(tmp_path: Path) -> None:
     assert ids == {f.id for f in spec.formulas() if f.prefix not in ("dist", "soft")}
 
 
+def python_m(cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    """`python -m ARGV` in `cwd`, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", *argv], capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
 def test_the_adapter_output_goes_to_a_log_named_in_the_report(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rlspec",
-            "conform",
-            str(IMPLS / "misspelt.py"),
-            "--formulas",
-            "ddpg.soft_update",
-            "--examples",
-            "3",
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
+    noisy = str(IMPLS / "misspelt.py")
+    out = str(tmp_path / "out")
+    done = python_m(
+        tmp_path,
+        "rlspec",
+        "conform",
+        noisy,
+        "--formulas",
+        "ddpg.soft_update",
+        "--examples",
+        "3",
+        "--out",
+        out,
     )
     assert done.returncode == 0, done.stderr
     assert "progress on stdout" not in done.stdout + done.stderr
@@ -269,26 +269,11 @@ def test_the_adapter_output_goes_to_a_log_named_in_the_report(tmp_path: Path) ->
     text = log.read_text()
     assert text.count("progress on stdout") == text.count("warning on stderr") >= 3
     assert "raw bytes on file descriptor 2" in text
-    quiet = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rlspec",
-            "conform",
-            "rlspec.conformance_tests.examples.numpy_impl",
-            "--formulas",
-            "mdp.v",
-            "--examples",
-            "2",
-            "--out",
-            str(tmp_path / "quiet"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
+    example = "rlspec.conformance_tests.examples.numpy_impl"
+    quiet = python_m(
+        tmp_path, "rlspec", "conform", example, "--formulas", "mdp.v", "--examples", "2", "--out", "q"
     )
-    assert quiet.returncode == 0 and not (tmp_path / "quiet").exists()  # nothing printed: no log
+    assert quiet.returncode == 0 and not (tmp_path / "q").exists()  # nothing printed: no log
 
 
 def test_the_module_route_finds_modules_in_the_current_folder(tmp_path: Path) -> None:
@@ -331,37 +316,23 @@ def test_a_stub_is_not_implemented_everywhere(tmp_path: Path) -> None:
 
 
 def test_pytest_plugin_markers_and_hypothesis_seed(tmp_path: Path) -> None:
-    base = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--pyargs",
-        "rlspec.conformance_tests",
+    impl, out = str(IMPLS / "misspelt.py"), str(tmp_path / "out")
+    base = ["pytest", "-q", "-p", "no:cacheprovider", "--pyargs", "rlspec.conformance_tests"]
+    base += [
         "--rlspec-impl",
-        str(IMPLS / "misspelt.py"),
+        impl,
         "--rlspec-out",
-        str(tmp_path / "out"),
+        out,
         "--strict-markers",
+        "-m",
+        "rlspec_dpg",
+        "-k",
+        "soft_update",
     ]
-    done = subprocess.run(
-        [*base, "-m", "rlspec_dpg", "--hypothesis-seed", "7", "-k", "soft_update"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
+    done = python_m(tmp_path, *base, "--hypothesis-seed", "7")
     assert done.returncode == 0, done.stdout[-2000:]
     assert "1 passed" in done.stdout
-    refused = subprocess.run(
-        [*base, "-m", "rlspec_dpg", "--hypothesis-seed", "abc", "-k", "soft_update"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
+    refused = python_m(tmp_path, *base, "--hypothesis-seed", "abc")
     assert refused.returncode != 0 and "rlspec needs an integer seed" in refused.stdout + refused.stderr
 
 
