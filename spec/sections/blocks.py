@@ -52,8 +52,6 @@ SB3 = (
 TIANSHOU = "tianshou: BasePolicy.compute_episodic_return, compute_nstep_return"
 CLEANRL = "CleanRL: ppo.py (GAE, clipped value loss, approx_kl = k3), td3_continuous_action.py"
 
-CERT = "rlspec.oracle.certificates.blocks"
-REF = "rlspec.reference.blocks"
 
 # ---- arguments: rollouts (rollout family) ----------------------------------------------------
 
@@ -207,8 +205,8 @@ FORMULAS = (
         args=(*ROLLOUT, LMBDA),
         output_shape=("T", "N"),
         tolerance=measured(ROLLOUT_GAE, 16.0),
-        reference=f"{REF}:gae_advantage",
-        certificate=f"{CERT}:gae_advantage",
+        reference="rlspec.reference.blocks:gae_advantage",
+        certificate="rlspec.oracle.certificates.blocks:gae_advantage",
         references=(GAE_PAPER, PARDO, TORCHRL, RLAX, SB3, CLEANRL),
         notes=DONE_NOTE,
     ),
@@ -222,8 +220,8 @@ FORMULAS = (
         args=(*RETURN_ARGS, LMBDA),
         output_shape=("T", "N"),
         tolerance=measured(ROLLOUT_RETURN, 16.0),
-        reference=f"{REF}:lambda_return",
-        certificate=f"{CERT}:lambda_return",
+        reference="rlspec.reference.blocks:lambda_return",
+        certificate="rlspec.oracle.certificates.blocks:lambda_return",
         references=(SUTTON_BARTO, GAE_PAPER, TORCHRL, RLAX, TIANSHOU),
         notes=DONE_NOTE + " Uses the bootstrap values only; on a consistent rollout (values[t + 1] = "
         "next_values[t] inside episodes) it equals gae.advantage + values, the way SB3 and CleanRL form "
@@ -241,8 +239,8 @@ FORMULAS = (
         args=(*RETURN_ARGS, N_STEPS),
         output_shape=("T", "N"),
         tolerance=measured(ROLLOUT_RETURN, 8.0),
-        reference=f"{REF}:nstep_return",
-        certificate=f"{CERT}:nstep_return",
+        reference="rlspec.reference.blocks:nstep_return",
+        certificate="rlspec.oracle.certificates.blocks:nstep_return",
         references=(SUTTON_BARTO, PARDO, RLAX, TIANSHOU),
         notes=DONE_NOTE
         + " n = 1 is the one-step TD target; n >= T the Monte Carlo return bootstrapped at the "
@@ -257,9 +255,9 @@ FORMULAS = (
         args=(REWARD, TERMINATED, TRUNCATED, GAMMA_BATCH, Q1_NEXT, Q2_NEXT),
         output_shape=("N",),
         tolerance=TWIN_TARGET,
-        reference=f"{REF}:twin_target",
+        reference="rlspec.reference.blocks:twin_target",
         bound="certified",
-        certificate=f"{CERT}:twin_target",
+        certificate="rlspec.oracle.certificates.blocks:twin_target",
         references=(FUJIMOTO, PARDO, SB3, CLEANRL),
         notes="TD3's target; SAC's (sac.q_target) subtracts alpha log pi(a'|s') inside the min's bracket. "
         "`truncated` is an input that must not change the value.",
@@ -272,9 +270,9 @@ FORMULAS = (
         args=(Q1, Q2, Y),
         output_shape=(),
         tolerance=measured(TWIN_LOSS, 8.0),
-        reference=f"{REF}:twin_loss",
+        reference="rlspec.reference.blocks:twin_loss",
         bound="certified",
-        certificate=f"{CERT}:twin_loss",
+        certificate="rlspec.oracle.certificates.blocks:twin_loss",
         references=(FUJIMOTO, HAARNOJA_B, SB3, CLEANRL),
         conventions=(HALF, SUM),
     ),
@@ -289,9 +287,9 @@ FORMULAS = (
         args=(NEW_VALUES, OLD_VALUES, RETURNS, CLIP),
         output_shape=(),
         tolerance=measured(VALUE_LOSS, 4.0),
-        reference=f"{REF}:value_clipped_loss",
+        reference="rlspec.reference.blocks:value_clipped_loss",
         bound="certified",
-        certificate=f"{CERT}:value_clipped_loss",
+        certificate="rlspec.oracle.certificates.blocks:value_clipped_loss",
         references=(ENGSTROM, ANDRYCHOWICZ, CLEANRL, SB3),
         conventions=(HALF,),
         notes="The max (a pessimistic bound, as PPO's min for the policy). SB3's clip_range_vf is a "
@@ -307,7 +305,7 @@ FORMULAS = (
         args=KL_ARGS,
         output_shape=(),
         tolerance=measured(KL_K1, 1.0),
-        reference=f"{REF}:kl_k1",
+        reference="rlspec.reference.blocks:kl_k1",
         references=(SCHULMAN_KL,),
         notes=KL_NOTE,
     ),
@@ -319,11 +317,10 @@ FORMULAS = (
         args=KL_ARGS,
         output_shape=(),
         tolerance=measured(KL_K2, 0.0625),
-        reference=f"{REF}:kl_k2",
+        reference="rlspec.reference.blocks:kl_k2",
         references=(SCHULMAN_KL,),
         notes="Biased: its expectation is (1/2) E_old[(log r)^2], the KL to second order in the policy "
-        "change. "
-        + KL_NOTE,
+        "change. " + KL_NOTE,
     ),
     _batch(
         id="kl.k3",
@@ -333,7 +330,7 @@ FORMULAS = (
         args=KL_ARGS,
         output_shape=(),
         tolerance=measured(KL_K3, 0.5),
-        reference=f"{REF}:kl_k3",
+        reference="rlspec.reference.blocks:kl_k3",
         references=(SCHULMAN_KL, CLEANRL, SB3),
         notes="Every term is >= 0. CleanRL's and SB3's approx_kl. " + KL_NOTE,
     ),
@@ -349,7 +346,7 @@ FORMULAS = (
         args=(LOGITS_OLD, LOGITS_NEW, ACTIONS, ADVANTAGES, BETA),
         output_shape=(),
         tolerance=measured(KL_PENALTY, 2.0),
-        reference=f"{REF}:kl_penalty_objective",
+        reference="rlspec.reference.blocks:kl_penalty_objective",
         references=(PPO_PAPER,),
         conventions=LOSS,
         notes="The objective for one value of beta (the adaptive variant changes beta between updates). "
@@ -364,7 +361,7 @@ FORMULAS = (
         args=(ACTION, MEAN, LOG_STD),
         output_shape=("N",),
         tolerance=SQUASHED,
-        reference=f"{REF}:squashed_log_prob",
+        reference="rlspec.reference.blocks:squashed_log_prob",
         references=(HAARNOJA, SB3),
         notes="The route from a replayed action (the inverse of sac.tanh_gaussian_log_prob, scale 1, "
         "bias 0). "
