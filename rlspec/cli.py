@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import sys
@@ -18,7 +17,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from rlspec import spec, teach
 from rlspec.oracle.errors import InstanceError, UsageError
 from rlspec.oracle.evaluate import evaluate, lookup
-from rlspec.oracle.instance import dumps, family_module, load, parse
+from rlspec.oracle.generation import instance_text
+from rlspec.oracle.instance import load
 from rlspec.spec.formula import Formula
 from rlspec.spec.selection import SelectionError, select
 
@@ -130,35 +130,8 @@ def cmd_oracle(formula_id: str, path: str, dps: int) -> int:
 
 
 def cmd_generate(family: str, seed: int, extra: Sequence[str]) -> int:
-    module = family_module(family)
     extra, formula_ids = _pop_formulas(extra)
-    options = _family_options(extra)
-    accepted = inspect.signature(module.generate).parameters
-    for name in options:
-        if name not in accepted or name == "seed":
-            known = ", ".join(f"--{p.replace('_', '-')}" for p in accepted if p != "seed")
-            raise UsageError(f"generate {family}: unknown option --{name} (known: {known}, --formula ID)")
-    formulas = [lookup(i) for i in formula_ids]
-    for f in formulas:
-        if f.family != family:
-            raise UsageError(f"generate {family}: {f.id} needs the {f.family!r} family")
-    try:
-        if formulas:
-            from rlspec.oracle.sampling import sample_instance
-
-            raw = sample_instance(module, seed, options, formulas)
-        else:
-            raw = module.generate(seed, **options)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"generate {family}: {exc}") from None
-    except MemoryError:
-        raise UsageError(f"generate {family}: not enough memory for an instance of these sizes") from None
-    text = dumps(raw)
-    try:
-        parse(text)  # what `rlspec oracle` will read: options such as --gamma 1.5 make a bad instance
-    except InstanceError as exc:
-        raise UsageError(f"generate {family}: these options give a bad instance: {exc}") from None
-    sys.stdout.write(text)
+    sys.stdout.write(instance_text(family, seed, _family_options(extra), formula_ids))
     return 0
 
 
