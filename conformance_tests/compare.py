@@ -163,12 +163,12 @@ def looks_like(diagnoses: list[str]) -> str:
     return "; looks like " + "; ".join(diagnoses) if diagnoses else ""
 
 
-def differing(expected: np.ndarray, got: np.ndarray, limit: float, unit: float) -> list[Entry]:
 def nearest(got: np.ndarray, candidates: Sequence[np.ndarray]) -> np.ndarray:
     """The candidate with the smallest max |got - candidate| (the first on a tie)."""
     return min(candidates, key=lambda c: float(np.max(np.abs(got - c))) if got.size else 0.0)
 
 
+def differing(expected: np.ndarray, got: np.ndarray, limit: float, unit: float) -> list[Entry]:
     """The first few entries outside the tolerance (the largest error if none is)."""
     diff = np.abs(got - expected)
     indices = [tuple(int(i) for i in ix) for ix in np.argwhere(diff > limit)] if got.ndim else []
