@@ -68,8 +68,9 @@ def case_plans(formula_ids: Sequence[str], cases: int) -> Iterator[CasePlan]:
     its sizes go from the family's smallest (k = 0) to its largest (the last case), and it walks
     through the family's option choices, so that the hard cases (the non-first choices: sparse,
     deterministic or periodic P, gamma = 0.999, large logits, ...) are covered."""
-    for index, formula_id in enumerate(formula_ids):
-        f = spec.formula(formula_id)
+    registry_index = {f.id: i for i, f in enumerate(spec.formulas())}
+    for formula_id in formula_ids:
+        f, index = spec.formula(formula_id), registry_index[formula_id]
         module = family_module(f.family)
         sizes: dict[str, tuple[int, int]] = getattr(module, "SIZE_OPTIONS", {})
         choices: dict[str, tuple[Any, ...]] = getattr(module, "CHOICE_OPTIONS", {})
@@ -125,9 +126,13 @@ def selected(patterns: Sequence[str]) -> list[str]:
         raise UsageError(f"--formulas: {exc}") from None
 
 
-def build(out: Path, formula_ids: Sequence[str], cases: int, dps: int, log: bool = True) -> Path:
-    """Write a vector set under `out`; returns the manifest path."""
-    files: dict[str, str] = {}
+def build(
+    out: Path, formula_ids: Sequence[str], cases: int, dps: int, log: bool = True, into_existing: bool = False
+) -> Path:
+    """Write a vector set under `out`; returns the manifest path. `into_existing`: when `out`
+    holds a set, (re)build only these formulas' cases and keep every other file and the
+    manifest's header as they are."""
+    header, files = existing_set(out, formula_ids, cases, dps) if into_existing else ({}, {})
     for plan in case_plans(formula_ids, cases):
         data = canonical(build_case(plan, dps))
         rel = case_path(plan.formula, plan.case)
@@ -147,6 +152,7 @@ def build(out: Path, formula_ids: Sequence[str], cases: int, dps: int, log: bool
         "case_rule": "case k (of n) of the formula with registry index i: seed 1000*k + i; each size "
         "lo + (hi - lo) * (100k // (n-1)) // 100; each choice option its k-th choice (cyclic); "
         "params sampled by oracle.sampling",
+        **header,
         "files": dict(sorted(files.items())),
     }
     manifest["manifest_sha256"] = sha256(canonical(manifest))
@@ -157,6 +163,27 @@ def build(out: Path, formula_ids: Sequence[str], cases: int, dps: int, log: bool
 
 class VerifyError(Exception):
     """A vector file that does not check out; the message names it."""
+
+
+def existing_set(
+    out: Path, formula_ids: Sequence[str], cases: int, dps: int
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The manifest header of the set in `out` and its files of formulas not in `formula_ids`
+    ({}, {} when there is no set). The set must check out and have been built with the same
+    --cases and --dps."""
+    if not (out / MANIFEST).is_file():
+        return {}, {}
+    try:
+        manifest = read_manifest(out)
+    except VerifyError as exc:
+        raise UsageError(f"cannot add to {out}: {exc}") from None
+    if (manifest.get("cases_per_formula"), manifest.get("dps")) != (cases, dps):
+        built_with = f"--cases {manifest.get('cases_per_formula')} --dps {manifest.get('dps')}"
+        raise UsageError(f"cannot add to {out}: it was built with {built_with}; use the same")
+    chosen = set(formula_ids)
+    listed: dict[str, str] = manifest.pop("files")
+    files = {rel: digest for rel, digest in listed.items() if rel.split("/", 1)[0] not in chosen}
+    return manifest, files
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
@@ -231,7 +258,13 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="rlspec vectors")
     parser.add_argument("action", choices=["build", "verify"])
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"vector set (default {DEFAULT_DIR})")
-    parser.add_argument("--formulas", action="append", default=[], help="glob of formula ids (repeatable)")
+    parser.add_argument(
+        "--formulas",
+        action="append",
+        default=[],
+        help="glob of formula ids (repeatable); into an existing set only their cases are (re)built, "
+        "every other file is kept",
+    )
     parser.add_argument("--cases", type=int, default=DEFAULT_CASES, help="cases per formula (build)")
     parser.add_argument("--dps", type=int, default=DEFAULT_DPS, help="digits (build)")
     parser.add_argument("--all", action="store_true", help="recompute every case (verify)")
@@ -247,7 +280,9 @@ def main(argv: Sequence[str]) -> int:
     if args.action == "build":
         if args.cases < 1 or args.dps < 1:
             raise UsageError("--cases and --dps must be positive")
-        path = build(args.dir, selected(args.formulas), args.cases, args.dps, log=not args.quiet)
+        chosen = selected(args.formulas)
+        into = bool(args.formulas)
+        path = build(args.dir, chosen, args.cases, args.dps, log=not args.quiet, into_existing=into)
         print(f"wrote {path}")
         return 0
     try:
