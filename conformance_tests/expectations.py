@@ -41,6 +41,7 @@ import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -140,8 +141,9 @@ class Domains:
 
     def admits(self, f: Formula, raw: Mapping[str, Any]) -> bool:
         """Whether every entry of every declared argument of f lies inside its domain."""
+        declared = self.for_formula(f)
         for arg in f.args:
-            bounds = self.for_formula(f).get(arg.name)
+            bounds = declared.get(arg.name)
             if bounds is None:
                 continue
             source = arg.source
@@ -166,9 +168,10 @@ class Domains:
 
 
 def _flat(value: Any) -> list[float]:
+    """The entries of a JSON-ready value (numbers, or exact strings like "1/3")."""
     if isinstance(value, list):
         return [x for v in value for x in _flat(v)]
-    return [float(value)]
+    return [float(Fraction(value)) if isinstance(value, str) else float(value)]
 
 
 def _inside(x: float, bounds: tuple[Bound, Bound]) -> bool:
