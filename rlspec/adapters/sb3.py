@@ -21,13 +21,8 @@ from stable_baselines3.common.distributions import (
 )
 from stable_baselines3.common.utils import polyak_update
 
+from rlspec.adapters._torch import float64_tensor as _t
 from rlspec.conformance_tests.examples import np_mdp, np_npg
-
-F64 = torch.float64
-
-
-def _t(x: Any) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(x), dtype=F64)
 
 
 def _categorical(theta: Any) -> CategoricalDistribution:

@@ -21,11 +21,8 @@ from torch.distributions import (
     kl_divergence,
 )
 
-F64 = torch.float64
-
-
-def _t(x: Any) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(x), dtype=F64)
+from rlspec.adapters._torch import F64
+from rlspec.adapters._torch import float64_tensor as _t
 
 
 def _diag_normal(mean: torch.Tensor, log_std: torch.Tensor) -> Independent:

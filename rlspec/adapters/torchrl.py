@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 from tensordict import TensorDict
 from tensordict.nn import TensorDictModule
@@ -19,11 +18,7 @@ from torchrl.modules import ProbabilisticActor
 from torchrl.objectives import ClipPPOLoss
 from torchrl.objectives.value.functional import td0_return_estimate
 
-F64 = torch.float64
-
-
-def _t(x: Any) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(x), dtype=F64)
+from rlspec.adapters._torch import float64_tensor as _t
 
 
 def ddpg_critic_target(r: Any, done: Any, gamma: Any, q_next: Any) -> Any:
