@@ -234,6 +234,16 @@ def test_lambda_return_minus_values_is_gae_on_consistent_rollouts(r: dict[str, A
 
 
 @given(ROLLOUTS)
+def test_gae_with_lambda_zero_is_the_td_error(r: dict[str, Any]) -> None:
+    """lambda = 0: A_t = delta_t = r_t + gamma (1 - terminated_t) V(s_{t+1}) - V(s_t), entry by entry."""
+    args = (r["rewards"], r["values"], r["next_values"], r["terminated"], r["truncated"], r["gamma"])
+    got = blocks.EXACT["gae_advantage"](*args, Fraction(0))
+    rows = zip(r["rewards"], r["values"], r["next_values"], r["terminated"], strict=True)
+    want = [[x + r["gamma"] * (1 - d) * nv - v for x, v, nv, d in zip(*row, strict=True)] for row in rows]
+    assert got == want
+
+
+@given(ROLLOUTS)
 def test_nstep_return_ends(r: dict[str, Any]) -> None:
     """n = 1: the one-step TD target of ddpg.critic_target_timeouts, row by row; n >= T: the
     lambda = 1 return (Monte Carlo inside the rollout); lambda = 0: the one-step target again."""
