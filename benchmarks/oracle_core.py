@@ -33,6 +33,7 @@ from rlspec.conformance_tests import scales
 from rlspec.oracle.evaluate import evaluate
 from rlspec.oracle.families import tabular
 from rlspec.oracle.instance import Instance, from_mapping
+from rlspec.reference.numbers import Binary64Array
 
 CORE = ("mdp.v", "mdp.q", "mdp.advantage", "mdp.visitation", "pg.gradient")
 NAIVE_LIMIT_SECONDS = 60.0
@@ -144,6 +145,8 @@ def float_args(f: spec.Formula, instance: Instance) -> dict[str, Any]:
 
 
 def _to_float(x: Any) -> Any:
+    if isinstance(x, Binary64Array):
+        return x.tolist()
     return [_to_float(v) for v in x] if isinstance(x, list) else float(x)
 
 
