@@ -88,12 +88,15 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for run in runs:
         for entry in run["formulas"]:
             row = table.setdefault(entry["id"], {"tolerance": entry["tolerance"]["factor"]})
-            cell = row.setdefault(run["impl_name"], {"worst": 0.0, "seed": None, "fails": []})
+            cell = row.setdefault(run["impl_name"], {"worst": 0.0, "seed": None, "fails": [], "errors": []})
             units = worst_units(entry)
             if units >= cell["worst"]:
                 cell["worst"], cell["seed"] = units, run["seed"]
-            if entry["status"] not in ("pass", "not implemented", "skipped"):
+            status = entry["status"].lower()
+            if status == "fail":
                 cell["fails"].append(run["seed"])
+            elif status == "error":  # rlspec's side (e.g. the oracle raised): not a rejection
+                cell["errors"].append(run["seed"])
     return table
 
 
@@ -116,6 +119,9 @@ def print_table(table: dict[str, dict[str, Any]], names: list[str], seeds: int) 
         failing = {f: row[name]["fails"] for f, row in table.items() if row.get(name, {}).get("fails")}
         detail = f": {failing}" if failing else ""
         print(f"{name}: {totals[name]} formula failures over {seeds} seeds{detail}")
+        errors = {f: row[name]["errors"] for f, row in table.items() if row.get(name, {}).get("errors")}
+        if errors:
+            print(f"{name}: ERROR on rlspec's side (not counted as failures): {errors}")
 
 
 def main() -> int:
