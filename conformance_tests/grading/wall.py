@@ -2,9 +2,10 @@
 
 Inside, the worker sees a read-only Python installation (the interpreter, its standard library
 and site-packages, /usr), the student's one file at /submission/submission.py (a read-only copy
-made from the bytes the grader read), a private tmpfs /sandbox as its working folder, a /proc of
-its own PID namespace and a minimal /dev. It runs as an unprivileged uid (65534 unless
-[sandbox].user names another) in new user, mount, PID, network, IPC, UTS and cgroup namespaces,
+made from the bytes the grader read), a private tmpfs /sandbox as its working folder and the
+only place it can write (the root and /dev are remounted read-only), a /proc of its own PID
+namespace and a minimal /dev. It runs as an unprivileged uid (65534 unless [sandbox].user
+names another) in new user, mount, PID, network, IPC, UTS and cgroup namespaces,
 in a new session, with every capability dropped, under a seccomp filter that refuses new
 processes (no_new_processes; threads stay allowed). The grader, the grading file, the reports,
 rlspec's files, other students and the host's /tmp do not exist there. When the namespace's
@@ -137,6 +138,9 @@ def command(
         args += ["--info-fd", str(info_fd)]
     if seccomp_fd is not None:
         args += ["--seccomp", str(seccomp_fd)]
+    # bwrap's root and /dev are tmpfs without a size limit: read-only, the scratch folder is the
+    # only place the worker can write (the devices are mounts of their own and stay usable)
+    args += ["--remount-ro", "/dev", "--remount-ro", "/"]
     args += ["--chdir", SCRATCH, "--", *argv]
     return args
 
