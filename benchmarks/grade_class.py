@@ -1,7 +1,7 @@
 """Time `rlspec grade SUBMISSIONS_DIR` on a generated class, with the wall (bubblewrap) up.
 
-    python3 benchmarks/grade_class.py                  # 200 students, jobs = cores
-    python3 benchmarks/grade_class.py --students 40 --jobs 2
+    .venv/bin/python benchmarks/grade_class.py         # 200 students, jobs = cores (rlspec installed)
+    .venv/bin/python benchmarks/grade_class.py --students 40 --jobs 2
 
 The class is built round-robin from templates: honest (numpy; scipy imported at module level),
 partial (one formula missing, one wrong), and hostile (tests/grading/submissions: constant

@@ -77,7 +77,8 @@ class Grader:
         self.submission = submission
         self.cases = cases if cases is not None else prepare(cfg)
         self.walled = walled
-        self.forbid = [cfg.path, cfg.path.parent, *cfg.forbid, *forbid]
+        # masked inside the wall if a Python folder holds them; forbidden to the hook without it
+        self.forbid = [cfg.path, cfg.path.parent, submission.parent, *cfg.forbid, *forbid]
         try:
             source = submission.read_bytes()
         except OSError:

@@ -390,3 +390,14 @@ def test_class_usage_errors_are_one_line(tmp_path: Path, extra: list[str], words
         status = main([str(folder), "--config", str(config), *extra])
     lines = err.getvalue().strip().splitlines()
     assert status == 2 and len(lines) == 1 and words in lines[0], lines
+
+
+def test_instructor_paths_inside_the_python_installation_are_masked(tmp_path: Path) -> None:
+    """A folder or file of the instructor's that happens to lie inside a bound Python folder is
+    covered (an empty tmpfs, /dev/null); one outside every bound folder needs nothing."""
+    root = wall.python_roots()[0]
+    folder, file = root / "lib", next(p for p in root.rglob("*.py"))
+    args = wall.filesystem([folder, file, tmp_path])
+    assert ["--tmpfs", str(folder.resolve())] == args[args.index(str(folder.resolve())) - 1 :][:2]
+    assert ["--ro-bind", "/dev/null", str(file.resolve())] == args[args.index(str(file.resolve())) - 2 :][:3]
+    assert str(tmp_path) not in args
