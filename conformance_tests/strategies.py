@@ -49,6 +49,12 @@ class Draw:
     raw: dict[str, Any]
     corner: str | None = None  # the family's hard corner this instance was built for
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """What hypothesis prints for an example: the recipe, not the instance (hypothesis
+        formats every explicit example; printing whole instances cost 20% of a cached run)."""
+        recipe = f"seed={self.seed}, options={self.options!r}, corner={self.corner!r}"
+        printer.text(f"Draw({self.family!r}, {recipe})")
+
 
 def family_options(family: str | ModuleType) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[Any, ...]]]:
     module = family_module(family) if isinstance(family, str) else family
@@ -83,19 +89,19 @@ def stable_sizes(family: str, run_seed: int) -> dict[str, tuple[int, ...]]:
 def options_strategy(
     draw: st.DrawFn, family: str, fixed_sizes: Mapping[str, tuple[int, ...]] | None = None
 ) -> dict[str, Any]:
-    """Free-mix options: size options >= 2 except in one draw of DEGENERATE_SHARE (from
-    `fixed_sizes` when given, see stable_sizes); choice options (and the domain ends, when the
-    family has a corner for them) sampled uniformly."""
+    """Free-mix options: the size options the family's CORNER_SIZES names are >= 2 except in one
+    draw of DEGENERATE_SHARE (from `fixed_sizes` when given, see stable_sizes); choice options
+    (and the domain ends, when the family has a corner for them) sampled uniformly."""
     sizes, choices = family_options(family)
+    corners, corner_sizes = family_corners(family)
     degenerate = draw(st.sampled_from((False,) * (DEGENERATE_SHARE - 1) + (True,)))
     options: dict[str, Any] = {}
     for name, (lo, hi) in sizes.items():
-        low = lo if degenerate or lo != 1 else min(2, hi)
+        low = lo if degenerate or lo != 1 or name not in corner_sizes else min(2, hi)
         allowed = [v for v in (fixed_sizes or {}).get(name, ()) if v >= low]
         options[name] = draw(st.sampled_from(allowed) if allowed else st.integers(low, hi))
     for name, values in choices.items():
         options[name] = draw(st.sampled_from(tuple(values)))
-    corners, _ = family_corners(family)
     if any(PARAM_END in c for c in corners.values()):
         end = draw(st.sampled_from((None, None, None, "low", "high")))
         if end is not None:
