@@ -53,10 +53,10 @@ def discover(folder: Path) -> list[tuple[str, Path]]:
 
 
 def grade_one(
-    student: str, path: Path, cfg: GradingConfig, cases: ClassCases, out: Path, walled: bool
+    student: str, path: Path, cfg: GradingConfig, cases: ClassCases, out: Path, walled: bool, folder: Path
 ) -> dict[str, Any]:
     """Grade one student and write their files; a gradebook row."""
-    grades, meta = grade_submission(path, cfg, (out,), cases=cases, walled=walled, name=student)
+    grades, meta = grade_submission(path, cfg, (out, folder), cases=cases, walled=walled, name=student)
     folder = out / student
     folder.mkdir(exist_ok=True)
     feedback.write_gradescope(folder / "results.json", grades, cfg, meta)
@@ -111,7 +111,7 @@ def run(folder: Path, cfg: GradingConfig, args: argparse.Namespace, walled: bool
     say(f"cases computed once for the class in {time.perf_counter() - started:.1f} s")
     rows = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(grade_one, s, p, cfg, cases, out, walled): s for s, p in submissions}
+        futures = {pool.submit(grade_one, s, p, cfg, cases, out, walled, folder): s for s, p in submissions}
         for done, future in enumerate(as_completed(futures), 1):
             row = future.result()
             rows.append(row)

@@ -401,3 +401,11 @@ def test_instructor_paths_inside_the_python_installation_are_masked(tmp_path: Pa
     assert ["--tmpfs", str(folder.resolve())] == args[args.index(str(folder.resolve())) - 1 :][:2]
     assert ["--ro-bind", "/dev/null", str(file.resolve())] == args[args.index(str(file.resolve())) - 2 :][:3]
     assert str(tmp_path) not in args
+
+
+def test_student_text_is_one_bounded_line_without_paths() -> None:
+    from rlspec.conformance_tests.grading.protocol import MESSAGE_LIMIT, scrubbed
+
+    text = "FileNotFoundError: [Errno 2] No such file: '/tmp/x/g.toml'\n at /work/main/a.py:3, ratio 1/2"
+    assert scrubbed(text) == "FileNotFoundError: [Errno 2] No such file: '<path>' at <path>:3, ratio 1/2"
+    assert len(scrubbed("x" * 10_000)) == MESSAGE_LIMIT
