@@ -3,7 +3,7 @@
     python3 benchmarks/conform.py                 # wall time of the default run, slowest formulas
     python3 benchmarks/conform.py --seeds 5       # the same on seeds 0..4 (each must exit 0)
     python3 benchmarks/conform.py --cache         # seed 0 twice with one oracle cache: cold, then warm
-    python3 benchmarks/conform.py --mutants       # kill rate of every mutant at the default settings
+    python3 benchmarks/conform.py --mutants       # kill rate of every mutant (default settings, seeds 0, 1)
     python3 benchmarks/conform.py --mutants --write   # ... and update the kill-rate table in CONFORMANCE.md
 
 Target: the default run (every registered formula) under 60 s on 2 cores.
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -90,28 +91,43 @@ def cache_timing() -> int:
     return 0
 
 
+KILL_SEEDS = (0, 1)  # the kill rate is measured at the default settings on these seeds
+
+
+def mutant_row(path: Path) -> tuple[str, tuple[str, ...], list[bool], str, str]:
+    """(name, KILLS, killed on each of KILL_SEEDS, verdict text, the bug) for one mutant file."""
+    namespace = runpy.run_path(str(path))
+    kills = tuple(namespace["KILLS"])
+    killed = [rejected(path, kills, "--seed", str(seed)) for seed in KILL_SEEDS]
+    verdict = " / ".join("yes" if k else "**no**" for k in killed)
+    if not all(killed) and namespace.get("EXAMPLES"):
+        more, seed = str(namespace["EXAMPLES"]), str(namespace.get("SEED", 0))
+        if rejected(path, kills, "--examples", more, "--seed", seed):
+            verdict += f"; yes with `--examples {more}" + (f" --seed {seed}`" if seed != "0" else "`")
+    if namespace.get("HIDDEN"):
+        verdict += "; hidden: " + str(namespace["HIDDEN"]).replace("|", "\\|")
+    doc_line = " ".join((namespace.get("__doc__") or "").split()).removeprefix("One realistic bug: ")
+    return path.stem, kills, killed, verdict, doc_line.replace("|", "\\|")
+
+
 def kill_rate(write: bool) -> int:
-    rows = []
-    for path in sorted(p for p in MUTANTS.glob("*__*.py") if not p.name.startswith("_")):
-        namespace = runpy.run_path(str(path))
-        kills = tuple(namespace["KILLS"])
-        killed = rejected(path, kills)
-        verdict = "yes" if killed else "**no**"
-        if not killed and namespace.get("EXAMPLES"):
-            more = str(namespace["EXAMPLES"])
-            if rejected(path, kills, "--examples", more):
-                verdict = f"**no**; yes with `--examples {more}`"
-        doc_line = " ".join((namespace.get("__doc__") or "").split()).removeprefix("One realistic bug: ")
-        rows.append((path.stem, kills, killed, verdict, doc_line.replace("|", "\\|")))
-        print(f"{'killed  ' if killed else 'SURVIVES'} {path.stem}: {', '.join(kills)}", flush=True)
-    n_killed = sum(1 for r in rows if r[2])
-    print(f"kill rate at the default settings: {n_killed}/{len(rows)}")
+    paths = sorted(p for p in MUTANTS.glob("*__*.py") if not p.name.startswith("_"))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rows = list(pool.map(mutant_row, paths))
+    for name, kills, killed, _, _ in rows:
+        on = [str(s) for s, k in zip(KILL_SEEDS, killed, strict=True) if k]
+        word = "killed  " if all(killed) else "SURVIVES"
+        print(f"{word} {name}: {', '.join(kills)} (seeds {', '.join(on) or 'none'})", flush=True)
+    counts = [sum(1 for r in rows if r[2][i]) for i in range(len(KILL_SEEDS))]
+    rates = ", ".join(f"seed {s}: **{c} of {len(rows)}**" for s, c in zip(KILL_SEEDS, counts, strict=True))
+    print(f"kill rate at the default settings: {rates}".replace("**", ""))
     if write:
+        seeds = " / ".join(f"seed {s}" for s in KILL_SEEDS)
         lines = [
-            "Kill rate at the default settings (`rlspec conform MUTANT --formulas KILLS`, seed 0, "
-            f"20 instances per formula): **{n_killed} of {len(rows)}** mutants rejected.",
+            "Kill rate at the default settings (`rlspec conform MUTANT --formulas KILLS --seed N`, "
+            f"20 instances per formula): {rates} mutants rejected.",
             "",
-            "| mutant | formulas | killed | the bug |",
+            f"| mutant | formulas | killed ({seeds}) | the bug |",
             "|---|---|---|---|",
         ]
         lines += [f"| `{m}` | {', '.join(f'`{k}`' for k in ks)} | {verdict} | {d} |"
