@@ -23,6 +23,7 @@ How a run of one formula goes (`FormulaRun`):
 
 from __future__ import annotations
 
+import math
 import time
 import zlib
 from collections.abc import Sequence
@@ -152,7 +153,8 @@ class FormulaRun:
             return
         exp = expected if expected is not None else self.expected(raw)
         outcome = self.evaluate(raw, exp)
-        self.instances.append(Checked(outcome.kind, outcome.units, corner))
+        error = outcome.units if outcome.kind in ("ok", "value") else math.inf  # no number to compare
+        self.instances.append(Checked(outcome.kind, error, corner))
         if outcome.ok:
             if self.first_failure_at is None:
                 self.units.append(outcome.units)

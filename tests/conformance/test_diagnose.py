@@ -157,6 +157,10 @@ def test_swapped_argument_names_are_diagnosed_from_the_source(tmp_path: Path) ->
     status, doc, out, _ = conform(impl, "--formulas", "mdp.v,entropy.h", "--examples", "3", tmp=tmp_path)
     rows = by_id(doc)
     assert status == 1 and rows["mdp.v"]["status"] == "fail" and rows["entropy.h"]["status"] == "pass"
+    assert rows["mdp.v"]["failure"]["kind"] == "raised"  # theta received the scalar gamma
+    assert all(
+        i["units"] is None for i in rows["mdp.v"]["instances"] if i["kind"] == "raised"
+    )  # no error to plot
     found = rows["mdp.v"]["failure"]["diagnoses"]
     assert any("'theta' receives 'gamma'" in d and "'gamma' receives 'theta'" in d for d in found)
     assert "looks like arguments in another order" in out
