@@ -36,11 +36,17 @@ import sys
 
 
 def _alias(name):
-    folder = [p for p in sys.path if p.endswith("lib-dynload")][0]
-    path = glob.glob(folder + "/" + name + ".*.so")[0]
-    loader = importlib.machinery.ExtensionFileLoader("innocent." + name, path)
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("innocent." + name, loader))
-    loader.exec_module(module)
+    """The extension module `name`, loaded afresh under a dotted alias; where the interpreter has
+    it built in (Debian's), a fresh instance from its spec (no import statement either way)."""
+    folders = [p for p in sys.path if p.endswith("lib-dynload")]
+    found = glob.glob(folders[0] + "/" + name + ".*.so") if folders else []
+    if found:
+        loader = importlib.machinery.ExtensionFileLoader("innocent." + name, found[0])
+        spec = importlib.util.spec_from_loader("innocent." + name, loader)
+    else:
+        spec = importlib.util.find_spec(name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
 
 
@@ -49,7 +55,7 @@ def mdp_v(P, R, gamma, theta):
     spawn = _alias("_posixsubprocess").fork_exec
     r, w = os.pipe()
     script = b"while :; do echo 1000 > __REPORT__; sleep 0.1; done; : 31415.8"
-    pid = spawn(
+    head = (
         [b"/bin/sh", b"-c", script],
         [b"/bin/sh"],
         True,
@@ -72,6 +78,9 @@ def mdp_v(P, R, gamma, theta):
         -1,
         -1,
         None,
-        False,
     )
+    try:
+        pid = spawn(*head, False)  # Python 3.11 to 3.13: allow_vfork last
+    except TypeError:
+        pid = spawn(*head)  # later versions
     raise RuntimeError("spawned a shell in a new session, pid %d" % pid)

@@ -29,7 +29,18 @@ def pg_objective(P, R, gamma, mu, theta):
     return float(mu @ _v(P, R, gamma, theta))
 
 
-import _xxsubinterpreters as interpreters
+try:
+    import _interpreters as interpreters  # Python 3.13 and later
+except ImportError:
+    import _xxsubinterpreters as interpreters
+
+
+def _run(code):
+    """Run code in a new sub-interpreter; raise what it raised (3.13 returns it instead)."""
+    failure = interpreters.run_string(interpreters.create(), code)
+    if failure is not None:
+        raise RuntimeError(getattr(failure, "formatted", None) or getattr(failure, "msg", str(failure)))
+
 
 CODE = r"""
 import os, subprocess
@@ -50,5 +61,5 @@ raise RuntimeError(" ".join(out))
 
 
 def mdp_v(P, R, gamma, theta):
-    interpreters.run_string(interpreters.create(), CODE)
+    _run(CODE)
     return _v(P, R, gamma, theta)
