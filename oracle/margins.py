@@ -26,6 +26,7 @@ from mpmath import mp
 
 from rlspec.reference import ppo, trpo
 from rlspec.reference.mdp import advantage, policy, visitation
+from rlspec.reference.numbers import to_mpf
 
 EPS64 = 2.0**-52
 FLOAT64_SLACK = 64.0  # a decision is ambiguous when |margin| <= FLOAT64_SLACK eps64 scale
@@ -75,7 +76,7 @@ def line_search_answers(
     kappa = 1.0 / (1.0 - float(gamma))
     reward_scale = _amax(R) * kappa**3
     answers: list[int] = []
-    b = mp.mpf(beta)
+    b = to_mpf(beta)
     for j in range(last + 1):
         candidate = _candidate(theta, full, b**j)
         moved = float(sum(abs(b**j * x) for row in full for x in row))
@@ -83,8 +84,8 @@ def line_search_answers(
         kl = trpo.mean_kl(P, gamma, mu, theta, candidate)
         gain_bound = FLOAT64_SLACK * unit * reward_scale * (1.0 + moved)
         kl_bound = FLOAT64_SLACK * unit * (kappa * (1.0 + _amax(theta) + _amax(candidate)) + 2.0 * float(kl))
-        yes = gain > gain_bound and kl < mp.mpf(delta) - kl_bound
-        no = gain < -gain_bound or kl > mp.mpf(delta) + kl_bound
+        yes = gain > gain_bound and kl < to_mpf(delta) - kl_bound
+        no = gain < -gain_bound or kl > to_mpf(delta) + kl_bound
         if not no:
             answers.append(j)
         if yes:
@@ -107,7 +108,7 @@ def line_search(*args: Any, unit: float = EPS64) -> list[Any]:
     P, R, gamma, mu, theta, delta, beta, max_backtracks = args
     answers = line_search_answers(P, R, gamma, mu, theta, delta, beta, max_backtracks, unit)[1:]
     full = trpo.step(P, R, gamma, mu, theta, delta)
-    b = mp.mpf(beta)
+    b = to_mpf(beta)
     return [_candidate(theta, full, b**j if j >= 0 else mp.zero) for j in answers]
 
 
@@ -116,7 +117,7 @@ def line_search(*args: Any, unit: float = EPS64) -> list[Any]:
 
 def _on_kink(r: Any, epsilon: Any, slack: float) -> bool:
     """r within slack * r of 1 - epsilon or 1 + epsilon (either branch is reachable)."""
-    eps = mp.mpf(epsilon)
+    eps = to_mpf(epsilon)
     return bool(abs(r - (1 + eps)) <= slack * r or abs(r - (1 - eps)) <= slack * r)
 
 
@@ -133,9 +134,9 @@ def clip_gradient_batch(
     logp_old_i) lies on a kink 1 +- epsilon within float64 error (scale r_i (1 + |logp_new_i| +
     |logp_old_i|): the exponent's rounding) take the other branch (0 for r_i A_i / N or back)."""
     r = ppo.batch_ratio(logp_new, logp_old)
-    a = [mp.mpf(x) for x in adv]
+    a = [to_mpf(x) for x in adv]
     n = len(r)
-    eps = mp.mpf(epsilon)
+    eps = to_mpf(epsilon)
     sizes = 1.0 + np.abs(_floats(logp_new)) + np.abs(_floats(logp_old))
     ambiguous = [i for i in range(n) if _on_kink(r[i], epsilon, FLOAT64_SLACK * unit * float(sizes[i]))]
     out = []
@@ -156,7 +157,7 @@ def clip_gradient(*args: Any, unit: float = EPS64) -> list[Any]:
     d = visitation(P, gamma, mu, theta)
     pi_new = policy(theta_new)
     slack = FLOAT64_SLACK * unit * (1.0 + _amax(theta) + _amax(theta_new))
-    eps = mp.mpf(epsilon)
+    eps = to_mpf(epsilon)
     pairs = [(s, a) for s in range(len(r)) for a in range(len(r[s]))]
     ambiguous = [(s, a) for s, a in pairs if d[s] != 0 and _on_kink(r[s][a], epsilon, slack)]
     out = []
