@@ -35,6 +35,7 @@ def run(python: str, adapter: str, seed: int, stable: bool, scratch: Path) -> di
         "formulas": len(checked),
         "pass": sum(f["status"] == "pass" for f in checked),
         "formula_seconds": sum(f["seconds"] for f in checked),
+        "other": [f"{f['id']}: {f['message'][:100]}" for f in checked if f["status"] != "pass"],
     }
 
 
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{seed:>4}  {label:<7}  {r['wall']:>7.1f}  {r['formula_seconds']:>9.1f}"
                     f"  {r['pass']}/{r['formulas']}"
                 )
+                for line in r["other"]:
+                    print(f"      not passing: {line}")
     return 0
 
 

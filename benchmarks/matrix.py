@@ -28,7 +28,8 @@ SOURCE = ROOT / "benchmarks" / "conformance_matrix.json"
 MATRIX = ROOT / "CONFORMANCE-MATRIX.md"
 XFAILS = ROOT / "rlspec" / "adapters" / "xfails"
 SEEDS = (0, 1, 2, 3, 4)
-EXAMPLES = 40
+EXAMPLES = 30
+CALL_TIMEOUT = 60.0  # the matrix states correctness: a loaded machine must not turn into timeouts
 # a seed's status -> its rank in the verdict over seeds (lowest wins); a listed deviation that a
 # seed does not show ("xfail_passed") counts as a pass of that seed
 ORDER = {"fail": 0, "error": 0, "known_deviation": 1, "pass": 2, "xfail_passed": 2}
@@ -61,6 +62,7 @@ def conform(python: str, module: str, seed: int, examples: int, scratch: Path) -
     report = scratch / f"{module}-{seed}.json"
     command = [python, "-m", "rlspec", "conform", f"rlspec.adapters.{module}", "--seed", str(seed)]
     command += ["--examples", str(examples), "--quiet", "--json", str(report), "--out", str(scratch / "out")]
+    command += ["--timeout", str(CALL_TIMEOUT), "--import-timeout", str(10 * CALL_TIMEOUT)]
     xfails = XFAILS / f"{module}.toml"
     if xfails.exists():
         command += ["--xfails", str(xfails)]
@@ -123,10 +125,11 @@ def annotate(verdicts: dict[str, dict[str, Any]], xfails: dict[str, dict[str, st
             entry["stale_xfail"] = entry["status"] == "pass"
 
 
-def run_all(python: str, seeds: tuple[int, ...], examples: int) -> dict[str, Any]:
+def run_all(python: str, seeds: tuple[int, ...], examples: int, modules: list[str]) -> dict[str, Any]:
     libraries = []
     with tempfile.TemporaryDirectory(prefix="rlspec-matrix-") as scratch:
-        for module, (name, packages) in LIBRARIES.items():
+        for module in modules:
+            name, packages = LIBRARIES[module]
             verdicts: dict[str, dict[str, Any]] = {}
             for seed in seeds:
                 merge(verdicts, conform(python, module, seed, examples, Path(scratch)), seed)
@@ -232,6 +235,18 @@ def render(doc: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def store(doc: dict[str, Any]) -> None:
+    """Write the runs to SOURCE, keeping the stored rows of the libraries not run (same settings)."""
+    if SOURCE.exists():
+        old = json.loads(SOURCE.read_text(encoding="utf-8"))
+        same = all(old[k] == doc[k] for k in ("seeds", "examples", "profile"))
+        ran = {lib["module"] for lib in doc["libraries"]}
+        kept = [lib for lib in old["libraries"] if same and lib["module"] not in ran]
+        order = list(LIBRARIES)
+        doc["libraries"] = sorted(kept + doc["libraries"], key=lambda lib: order.index(lib["module"]))
+    SOURCE.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+
+
 def verify(doc: dict[str, Any]) -> int:
     """CI: every formula of every adapter passes or shows its listed deviation on some seed."""
     problems = []
@@ -256,12 +271,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--python", default=sys.executable, help="interpreter with the libraries installed")
     p.add_argument("--seeds", default=",".join(map(str, SEEDS)), help="comma-separated seeds")
     p.add_argument("--examples", type=int, default=EXAMPLES, help="instances per formula and seed")
+    p.add_argument(
+        "--only", default=",".join(LIBRARIES), help="adapters to run (comma-separated); others' rows are kept"
+    )
     args = p.parse_args(argv)
     seeds = tuple(int(s) for s in args.seeds.split(","))
+    modules = [m for m in args.only.split(",") if m]
+    unknown = [m for m in modules if m not in LIBRARIES]
+    if unknown:
+        p.error(f"--only: no adapter {unknown[0]!r} (adapters: {', '.join(LIBRARIES)})")
     if args.verify:
-        return verify(run_all(args.python, seeds, args.examples))
+        return verify(run_all(args.python, seeds, args.examples, modules))
     if args.run:
-        SOURCE.write_text(json.dumps(run_all(args.python, seeds, args.examples), indent=1) + "\n")
+        store(run_all(args.python, seeds, args.examples, modules))
     text = render(json.loads(SOURCE.read_text(encoding="utf-8")))
     if args.check:
         stale = not MATRIX.exists() or MATRIX.read_text(encoding="utf-8") != text
