@@ -12,10 +12,7 @@ from rlspec import pieces, spec
 from rlspec.oracle import families
 from rlspec.oracle.instance import family_module
 from rlspec.spec.formula import Arg, Formula
-
-
-def shape_text(dims: tuple[str, ...]) -> str:
-    return "[" + ", ".join(dims) + "]" if dims else "scalar"
+from rlspec.spec.render import shape as shape_text
 
 
 def list_rows(formulas: Sequence[Formula]) -> list[dict[str, Any]]:
