@@ -35,16 +35,11 @@ from rlspec.conformance_tests.session import (
 from rlspec.conformance_tests.sources import ExpectedSource, LiveOracle, vectors_source
 from rlspec.conformance_tests.worker import ImplementationError
 from rlspec.oracle.cache import OracleCache
-from rlspec.oracle.errors import UsageError
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+from rlspec.oracle.errors import UsageError, UsageErrorParser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="rlspec conform", description="Check an implementation against the oracle.")
+    p = UsageErrorParser(prog="rlspec conform", description="Check an implementation against the oracle.")
     p.add_argument("impl", help="module name or path to a .py file defining the adapter functions")
     p.add_argument(
         "--formulas",

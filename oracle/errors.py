@@ -1,6 +1,9 @@
-"""The two kinds of error the command line turns into one line and exit status 2."""
+"""The two kinds of error the command line turns into one line and exit status 2, and the
+argument parser that raises the first instead of printing usage and exiting."""
 
 from __future__ import annotations
+
+import argparse
 
 
 class UsageError(Exception):
@@ -14,3 +17,10 @@ class InstanceError(Exception):
         super().__init__(f"{key}: {problem}")
         self.key = key
         self.problem = problem
+
+
+class UsageErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are UsageError (one line, exit status 2, by the caller)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)

@@ -15,7 +15,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from rlspec import spec, teach
-from rlspec.oracle.errors import InstanceError, UsageError
+from rlspec.oracle.errors import InstanceError, UsageError, UsageErrorParser
 from rlspec.oracle.evaluate import evaluate, lookup
 from rlspec.oracle.generation import instance_text
 from rlspec.oracle.instance import load
@@ -23,14 +23,9 @@ from rlspec.spec.formula import Formula
 from rlspec.spec.selection import SelectionError, select
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="rlspec", description="Ground truth for policy optimization.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = UsageErrorParser(prog="rlspec", description="Ground truth for policy optimization.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=UsageErrorParser)
 
     p = sub.add_parser("list", help="formula ids with their section and title ('ppo.*', '*,!soft.*')")
     p.add_argument("patterns", nargs="*", metavar="GLOB", help="only these ids ('!GLOB' excludes)")

@@ -38,7 +38,7 @@ from rlspec.conformance_tests.grading.sandbox import CTYPES_HINT, Limits, Sandbo
 from rlspec.conformance_tests.grading.scoring import CaseResult, FormulaGrade, earned, part_maxima
 from rlspec.conformance_tests.selection import registered, section_keys
 from rlspec.conformance_tests.worker import CallResult
-from rlspec.oracle.errors import UsageError
+from rlspec.oracle.errors import UsageError, UsageErrorParser
 
 __all__ = [
     "Case",
@@ -267,13 +267,9 @@ class Grader:
 # ---- command line -------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="rlspec grade", description="Grade untrusted submissions inside a sandbox (bubblewrap).")
+    description = "Grade untrusted submissions inside a sandbox (bubblewrap)."
+    p = UsageErrorParser(prog="rlspec grade", description=description)
     p.add_argument("submission", help="the student's .py file, or a folder of submissions (a class)")
     p.add_argument("--config", required=True, metavar="TOML", help="the grading file")
     p.add_argument("--gradescope", metavar="FILE", help="one submission: write Gradescope's results.json")
