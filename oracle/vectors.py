@@ -15,7 +15,6 @@ checks every hash, refuses files the manifest does not list, and recomputes a sa
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
@@ -28,7 +27,7 @@ from typing import Any
 from mpmath import mp
 
 from rlspec import spec
-from rlspec.oracle.errors import InstanceError, UsageError
+from rlspec.oracle.errors import InstanceError, UsageError, UsageErrorParser
 from rlspec.oracle.evaluate import evaluate, leaves
 from rlspec.oracle.expected import Case, case_from_vector
 from rlspec.oracle.instance import Instance, family_module, from_mapping
@@ -255,7 +254,7 @@ def verify(root: Path, recompute_all: bool, sample: int, seed: int, log: bool = 
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="rlspec vectors")
+    parser = UsageErrorParser(prog="rlspec vectors")
     parser.add_argument("action", choices=["build", "verify"])
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"vector set (default {DEFAULT_DIR})")
     parser.add_argument(
@@ -273,10 +272,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--quiet", action="store_true")
     try:
         args = parser.parse_args(list(argv))
-    except SystemExit as exc:
-        if exc.code == 0:
-            return 0
-        raise UsageError("bad arguments for `rlspec vectors` (see --help)") from None
+    except SystemExit:  # --help
+        return 0
     if args.action == "build":
         if args.cases < 1 or args.dps < 1:
             raise UsageError("--cases and --dps must be positive")
