@@ -209,7 +209,7 @@ def probe(uid: int = UNPRIVILEGED, gid: int = UNPRIVILEGED) -> None:
     """Build the wall once around a trivial command; WallError (one line) if it cannot be built."""
     if shutil.which("bwrap") is None:
         raise WallError("bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)")
-    check = f"import os, numpy; assert os.getuid() == {uid} and not os.path.exists('/tmp')"
+    check = f"import os, numpy; assert os.getuid() == {uid}, 'not running as uid {uid}'"
     rules = no_new_processes()
     seccomp = None if rules is None else memory_file("seccomp", rules)
     argv = command([sys.executable, "-I", "-B", "-c", check], uid=uid, gid=gid, seccomp_fd=seccomp)
@@ -228,7 +228,7 @@ def probe(uid: int = UNPRIVILEGED, gid: int = UNPRIVILEGED) -> None:
         if seccomp is not None:
             os.close(seccomp)
     if done.returncode != 0:
-        raise WallError(
-            f"bwrap cannot build the sandbox here ({_last_line(done.stderr)}); it needs user namespaces "
-            "(kernel.unprivileged_userns_clone, or a container allowing them: see the README)"
-        )
+        why = _last_line(done.stderr)
+        if any(w in why.lower() for w in ("namespace", "permission", "not permitted", "uid map")):
+            why += "; it needs user namespaces (see the README: kernel settings, containers)"
+        raise WallError(f"bwrap cannot build the sandbox here: {why}")
