@@ -71,6 +71,7 @@ class Session:
         self.names: frozenset[str] = frozenset()
         self.domains = Domains()  # input domains the adapter declares (expectations.py)
         self.xfails: dict[str, Xfail] = {}  # known deviations, for the pytest plugin (expectations.py)
+        self.made_out_dir = False  # whether start() created out_dir (close() removes it if empty)
         self.near_misses: dict[str, str] = {}  # adapter name -> the defined name that nearly matches it
         self.sections = section_keys()
 
@@ -78,6 +79,7 @@ class Session:
         """Find and import the implementation (ImplementationError: a usage error)."""
         check_exists(self.impl)
         self.domains = declared_domains(self.impl)
+        self.made_out_dir = not self.out_dir.exists()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.log.unlink(missing_ok=True)
         self.names = self.worker.start()
@@ -88,7 +90,8 @@ class Session:
         with contextlib.suppress(OSError):
             if self.log.stat().st_size == 0:
                 self.log.unlink()
-                self.out_dir.rmdir()  # only when nothing else (a failure's repro files) is there
+                if self.made_out_dir:
+                    self.out_dir.rmdir()  # only when empty: no failure's repro files are there
 
     def adapter_log(self) -> Path | None:
         """The file holding what the implementation printed, or None when it printed nothing."""
