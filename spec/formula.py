@@ -89,10 +89,14 @@ class Formula:
     args: tuple[Arg, ...]
     output_shape: tuple[str, ...]
     tolerance: Tolerance
-    reference: str  # "module:function" of the mpmath reference implementation
+    # "module:function" of the mpmath reference implementation, a literal string named by the
+    # rule of CONTRIBUTING.md ("rlspec.reference.<section>:<name or prefix_name>")
+    reference: str
     references: tuple[str, ...] = ()
     bound: BoundKind = "estimated"
-    certificate: str | None = None  # "module:function" computing a certified bound
+    # "module:function" computing a certified bound: oracle/certificates/<section>.py, named as
+    # the reference function
+    certificate: str | None = None
     conventions: tuple[Convention, ...] = ()
     notes: str = ""
     output_dtype: Literal["float64", "int64", "bool"] = "float64"
