@@ -459,7 +459,7 @@ def stationary(P: RealTensor3, mu: Sequence[Real], theta: RealMat) -> Vec:
     pi_C is C's stationary law (pi_C (I - P_CC) = 0, sum pi_C = 1) and w_C = P(absorbed in C)
     = sum_s mu(s) h_C(s), with h_C = 1 on C, 0 on other classes, and on the transient states T
     (I - P_TT) h_C = P_TC 1."""
-    p_pi = transition_matrix(P, policy(theta))
+    p_pi = softmax_chain(P, theta)
     m = vec(mu)
     n = len(p_pi)
     classes = recurrent_classes(support_graph(P))
@@ -477,6 +477,14 @@ def stationary(P: RealTensor3, mu: Sequence[Real], theta: RealMat) -> Vec:
         for s, x in zip(c, law, strict=True):
             d[s] = weight * x
     return d
+
+
+def softmax_chain(P: RealTensor3, theta: RealMat) -> Mat:
+    """P_pi for pi = softmax(theta), like transition_matrix(P, policy(theta)), from the cached
+    exact fixed-point image of P and the policy floored at prec + 64 bits: each entry is within
+    (|A| + 1) 2^-(prec + 64) of the exact P_pi before the final rounding to the current precision."""
+    model = fixed_model(P, None, 0, need=mp.prec + 64)
+    return [[from_fixed(x, model.bits) for x in row] for row in policy_part(model, theta).p_pi]
 
 
 def _class_law(p_pi: Mat, c: list[int]) -> Vec:
