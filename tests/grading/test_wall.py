@@ -412,3 +412,18 @@ def test_student_text_is_one_bounded_line_without_paths() -> None:
     text = "FileNotFoundError: [Errno 2] No such file: '/tmp/x/g.toml'\n at /work/main/a.py:3, ratio 1/2"
     assert scrubbed(text) == "FileNotFoundError: [Errno 2] No such file: '<path>' at <path>:3, ratio 1/2"
     assert len(scrubbed("x" * 10_000)) == MESSAGE_LIMIT
+
+
+def test_the_pid_namespace_ends_every_process_without_seccomp() -> None:
+    """Without the seccomp filter a process started in a new session inside the wall still ends
+    with the sandbox: once bwrap has exited, it is gone."""
+    code = (
+        "import subprocess\n"
+        "subprocess.Popen(['/bin/sh', '-c', 'sleep 1000; : 31415.7'], start_new_session=True)\n"
+        "print('started', flush=True)\n"
+    )
+    done = subprocess.run(
+        wall.command([sys.executable, "-I", "-c", code]), capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "started", done.stderr
+    assert survivors() == []
