@@ -60,7 +60,7 @@ class OracleValue:
             "value": format_value(self.value, digits),
             "error_bound": format_bound(self.error_bound + printing_error(self.value, digits)),
             "bound": self.bound,
-            "error_bounds": _zip_map(lambda b: format_bound(b), printed),
+            "error_bounds": _zip_map(format_bound, printed),
         }
         if self.normalized:
             out["normalized"] = dict(self.normalized)
@@ -128,7 +128,7 @@ def evaluate(formula_id: str, instance: Instance, dps: int = 30) -> OracleValue:
     args = arguments(f, instance)
     normalized = {a.source: instance.normalized[a.source] for a in f.args if a.source in instance.normalized}
     work = dps + GUARD_DIGITS
-    extra = 0
+    extra, previous = 0, None
     while True:
         value, bounds = _bounded(f, args, work + extra)
         with mp.workdps(2 * (work + extra)):
@@ -136,9 +136,10 @@ def evaluate(formula_id: str, instance: Instance, dps: int = 30) -> OracleValue:
             error_bound = max_abs(bounds)
         if short <= 0:
             return OracleValue(f.id, dps, value, error_bound, f.bound, bounds, normalized)
-        if extra + short > MAX_EXTRA_DIGITS:
+        # give up when more digits did not help (a bound that does not shrink with precision)
+        if extra + short > MAX_EXTRA_DIGITS or (previous is not None and short >= previous):
             raise PrecisionError(_short_message(f.id, dps, value, bounds, work + extra))
-        extra += short
+        extra, previous = extra + short, short
 
 
 def _bounded(f: Formula, args: list[Any], work: int) -> tuple[Any, Any]:
