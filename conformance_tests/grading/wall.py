@@ -32,6 +32,7 @@ SUBMISSION = "/submission/submission.py"
 UNPRIVILEGED = 65534  # nobody
 TOP_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 PROBE_SECONDS = 30.0
+LATE_OPTIONS = ("--size", "--perms", "--disable-userns")
 # seccomp: the audit architecture and the process-creating system calls, per machine
 SYSCALLS = {
     "x86_64": (0xC000003E, {"fork": 57, "vfork": 58, "clone": 56, "clone3": 435}),
@@ -103,6 +104,18 @@ def filesystem(hide: Iterable[Path]) -> list[str]:
     return args
 
 
+@functools.lru_cache(maxsize=8)
+def late_options(program: str) -> frozenset[str]:
+    """Which of bwrap's later options this bwrap knows (from its --help): --size (0.8: the
+    scratch folder's size limit), --perms, --disable-userns (0.8). Without them the wall is
+    built all the same, without those refinements."""
+    try:
+        done = subprocess.run([program, "--help"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(o for o in LATE_OPTIONS if o in done.stdout + done.stderr)
+
+
 def command(
     argv: Sequence[str],
     *,
@@ -116,8 +129,10 @@ def command(
     seccomp_fd: int | None = None,
 ) -> list[str]:
     """The bwrap command line running `argv` inside the wall."""
+    program = shutil.which("bwrap") or "bwrap"
+    late = late_options(program)
     args = [
-        shutil.which("bwrap") or "bwrap",
+        program,
         "--unshare-all",
         "--unshare-user",
         "--uid", str(uid),
@@ -127,13 +142,19 @@ def command(
         "--cap-drop", "ALL",
         "--clearenv",
     ]  # fmt: skip
+    if "--disable-userns" in late:  # no user namespace inside: less of the kernel within reach
+        args.append("--disable-userns")
     for key, value in (env or {}).items():
         args += ["--setenv", key, value]
     args += filesystem(hide)
     args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--size", str(scratch_bytes), "--perms", "0700", "--tmpfs", SCRATCH]
+    if "--size" in late:
+        args += ["--size", str(scratch_bytes)]
+    args += ["--perms", "0700"] if "--perms" in late else []
+    args += ["--tmpfs", SCRATCH]
     if submission_fd is not None:
-        args += ["--perms", "0444", "--ro-bind-data", str(submission_fd), SUBMISSION]
+        args += ["--perms", "0444"] if "--perms" in late else []
+        args += ["--ro-bind-data", str(submission_fd), SUBMISSION]
     if info_fd is not None:
         args += ["--info-fd", str(info_fd)]
     if seccomp_fd is not None:

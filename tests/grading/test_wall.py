@@ -159,6 +159,9 @@ try:
     fork = "allowed"
 except OSError as exc:
     fork = exc.strerror
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+userns = "allowed" if libc.unshare(0x10000000) == 0 else "refused"  # CLONE_NEWUSER
 thread = threading.Thread(target=lambda: None)
 thread.start()
 thread.join()
@@ -166,14 +169,15 @@ pids = sorted(p for p in os.listdir("/proc") if p.isdigit())
 init = open("/proc/1/cmdline", "rb").read().split(bytes(1))
 hidden = init[1:4] == [b"--args", init[2], b"--"] and b"--unshare" + b"-all" not in init
 top = ",".join(sorted(os.listdir("/")))
-print(os.getuid(), fork, os.path.exists("/tmp"), top, len(pids), hidden, sep="|")
+print(os.getuid(), fork, os.path.exists("/tmp"), top, len(pids), hidden, userns, sep="|")
 """
 
 
 def test_inside_the_wall() -> None:
     """What a process inside sees: uid 65534, no new process, threads, no /tmp, only the
     Python installation's folders at the top, its own PID namespace (bwrap's init and itself),
-    and bwrap's arguments not in its init's command line (`bwrap --args N`)."""
+    bwrap's arguments not in its init's command line (`bwrap --args N`), and no new user
+    namespace (bwrap 0.8's --disable-userns)."""
     rules = wall.no_new_processes()
     seccomp = None if rules is None else wall.memory_file("seccomp", rules)
     command = wall.command([sys.executable, "-I", "-c", WALL_CHECK], seccomp_fd=seccomp)
@@ -184,7 +188,8 @@ def test_inside_the_wall() -> None:
     finally:
         for fd in fds:
             os.close(fd)
-    uid, fork, tmp, top, pids, argv_hidden = done.stdout.strip().split("|")
+    uid, fork, tmp, top, pids, argv_hidden, userns = done.stdout.strip().split("|")
+    assert userns == ("refused" if "--disable-userns" in wall.late_options(argv[0]) else "allowed")
     assert (uid, tmp, pids, argv_hidden) == ("65534", str(TMP_VISIBLE), "2", "True")
     assert fork == ("Operation not permitted" if rules else "allowed")
     allowed = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "proc", "dev", "sandbox"}
