@@ -56,8 +56,8 @@ def code_version() -> str:
 class OracleCache:
     """Answers stored by key (`key(...)` hashes the parts that determine the answer)."""
 
-    def __init__(self, directory: Path | None = None) -> None:
-        self.directory = (directory or cache_directory()) / "oracle" / code_version()
+    def __init__(self, directory: Path | None = None, version: str | None = None) -> None:
+        self.directory = (directory or cache_directory()) / "oracle" / (version or code_version())
         self.hits = 0
         self.misses = 0
 
