@@ -9,7 +9,7 @@ For the formula `prefix.name` registered in section `S` (spec/sections/S.py):
     mutants       conformance_tests/mutants/*.py   KILLS = (..., "prefix.name", ...)
     vectors       vectors/v1/prefix.name/          case-<k>.json
     lecture       S's lecture map rows naming "prefix.name", or a section/entry beyond the lecture
-    tests         tests/reference/test_S.py
+    tests         tests/reference/test_S.py naming the reference function (or any test naming the id)
 
 So the id's name part is in every piece's name: `git grep clip_objective_batch` finds them all.
 `rlspec show ID` prints them; tests/test_pieces.py checks every registry entry against the rule.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -173,11 +174,19 @@ def lecture_piece(f: Formula, key: str) -> Piece:
     )
 
 
-def tests_piece(key: str) -> Piece:
-    path = TESTS / f"test_{key}.py"
+def tests_piece(f: Formula, key: str) -> Piece:
+    """The section's property tests when they name the reference function (or the id), else
+    any test file naming the id in quotes (e.g. tests/oracle/test_margins.py)."""
     if not TESTS.is_dir():
         return Piece("tests", "not installed (tests/ is repository material)")
-    return Piece("tests", f"tests/reference/test_{key}.py", "" if path.is_file() else "missing")
+    own = TESTS / f"test_{key}.py"
+    function = _split(f.reference)[1]
+    if re.search(rf"\b{function}\b", _source(own)) or f'"{f.id}"' in _source(own):
+        return Piece("tests", f"tests/reference/test_{key}.py")
+    others = [p for p in sorted(TESTS.parent.rglob("test_*.py")) if f'"{f.id}"' in _source(p)]
+    if others:
+        return Piece("tests", ", ".join(str(p.relative_to(TESTS.parent.parent)) for p in others))
+    return Piece("tests", f"tests/reference/test_{key}.py", f"no test names {function} or {f.id}")
 
 
 def pieces(f: Formula, key: str | None = None) -> list[Piece]:
@@ -192,7 +201,7 @@ def pieces(f: Formula, key: str | None = None) -> list[Piece]:
         mutants_piece(f),
         vectors_piece(f),
         lecture_piece(f, key),
-        tests_piece(key),
+        tests_piece(f, key),
     ]
     return [p for p in found if p is not None]
 

@@ -1,6 +1,6 @@
 """One name per formula (CONTRIBUTING.md, "adding a formula"): every registry entry has its
 reference function, its certificate where certified, an example function, a mutant that names
-it, a lecture-map row (or a reason it has none) and vectors, all found by the rule of
+it, a lecture-map row (or a reason it has none), vectors and a test, all found by the rule of
 rlspec/pieces.py. The second half removes one piece at a time and checks the rule notices."""
 
 from __future__ import annotations
@@ -95,7 +95,8 @@ def test_a_formula_without_example_or_lecture_row_is_reported() -> None:
     f = spec.formula("mdp.v")
     renamed = dataclasses.replace(f, id="mdp.v_renamed", reference="rlspec.reference.mdp:v_renamed")
     found = kinds(renamed, "mdp")
-    assert {"registry", "reference", "example", "mutants", "vectors"} <= set(found)
+    assert {"registry", "reference", "example", "mutants", "vectors", "tests"} <= set(found)
+    assert found["tests"] == "no test names v_renamed or mdp.v_renamed"
     assert found["example"] == "np_mdp.py defines no mdp_v_renamed"
     assert kinds(dataclasses.replace(f, beyond_lecture=""), "mdp") == {
         "lecture": "no lecture-map row names mdp.v and the entry has no beyond_lecture reason"
