@@ -11,6 +11,7 @@ import numpy as np
 from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("pg.gradient",)
+VECTORS_MISS = "no stored logit is beyond exp's overflow (~709)"
 HIDDEN = "survives the default run: no drawn logit reaches exp's overflow (~709)"
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("mdp.stationary",)
+VECTORS_MISS = "no stored chain has several recurrent classes"
 
 
 def mdp_stationary(P: Any, mu: Any, theta: Any) -> Any:

@@ -133,7 +133,17 @@ def mutant_files() -> list[Path]:
     return sorted(p for p in MUTANTS.glob("*__*.py") if not p.name.startswith("_"))
 
 
-@pytest.mark.parametrize("path", mutant_files(), ids=lambda p: p.stem)
+def vector_cases() -> list[object]:
+    """The mutants, those whose bug needs an instance the stored sample lacks (VECTORS_MISS: which)
+    as strict xfails: red once a rebuilt vector set catches them."""
+    out: list[object] = []
+    for p in mutant_files():
+        miss = runpy.run_path(str(p)).get("VECTORS_MISS")
+        out.append(pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=str(miss))) if miss else p)
+    return out
+
+
+@pytest.mark.parametrize("path", vector_cases(), ids=lambda p: p.stem)
 def test_every_mutant_fails_on_the_committed_vectors(tmp_path: Path, path: Path) -> None:
     """Each mutant is rejected (exit 1, on at least one of the formulas it names). The stored
     cases are a fixed sample, so a bug that only some instances expose may pass on one of its
