@@ -90,9 +90,19 @@ def merge(verdicts: dict[str, dict[str, Any]], report: dict[str, Any], seed: int
         entry["convention"] = f.get("convention") or entry.get("convention")
         if f["status"] in ("pass", "xfail_passed"):
             entry["peak_units"] = max(entry["peak_units"], f.get("peak_units") or 0.0)
-        elif ORDER.get(f["status"], 0) < ORDER[entry["status"]]:
+        elif worse(f, entry):
             entry["status"] = f["status"]
             entry["detail"] = detail(f, seed)
+
+
+def worse(f: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """Whether a seed's result replaces the verdict so far: a worse status, or the same status
+    with a larger error (the strongest evidence is the one shown)."""
+    rank, current = ORDER.get(f["status"], 0), ORDER[entry["status"]]
+    if rank != current:
+        return rank < current
+    units = (f.get("failure") or {}).get("units") or 0.0
+    return "detail" in entry and units > (entry["detail"].get("units") or 0.0)
 
 
 def detail(f: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -182,7 +192,9 @@ def finding(lib: dict[str, Any], formula_id: str, entry: dict[str, Any]) -> list
     lines = [f"### {lib['name']}: `{formula_id}` ({kind})", ""]
     if listed_as.get("reason"):
         lines += [cell(listed_as["reason"]), ""]
-    lines.append(f"- measured: {cell(d.get('message', ''))} (seed {d.get('seed')})")
+    cite = listed_as.get("reason", "") + (f"; {listed_as['link']}" if listed_as.get("link") else "")
+    measured = str(d.get("message", "")).removeprefix(f"known deviation ({cite}): ")
+    lines.append(f"- measured: {cell(measured)} (seed {d.get('seed')})")
     lines += [f"- looks like: {cell(x)}" for x in d.get("diagnoses", [])]
     for e in d.get("entries", []):
         at = f"- at {e['index']}: expected {e['expected']!r}, got {e['got']!r}"
