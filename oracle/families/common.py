@@ -173,6 +173,8 @@ def _exact_binary64_rows(value: Binary64Array, key: str) -> bool:
         where = tuple(int(i) for i in negative[0])
         entry = key + "".join(f"[{i}]" for i in where)
         raise InstanceError(entry, f"is {float(value.floats[where])!r}, a probability must be >= 0")
+    if (value.floats > 1).any():
+        return False  # not a probability vector: the exact route says which row (and fsum cannot overflow)
     rows = value.floats.reshape(-1, value.floats.shape[-1]).tolist()
     return all(math.fsum([*row, -1.0]) == 0.0 for row in rows)
 

@@ -18,6 +18,7 @@ from rlspec import spec
 from rlspec.cli import main
 from rlspec.oracle import evaluate as evaluate_module
 from rlspec.oracle import families
+from rlspec.oracle.errors import InstanceError
 from rlspec.oracle.evaluate import arguments, compute, evaluate, leaves
 from rlspec.oracle.families import fsca, tabular
 from rlspec.oracle.instance import dumps, family_module, parse
@@ -239,3 +240,24 @@ def test_the_printed_bounds_cover_the_printed_digits() -> None:
         rows = zip(leaves(printed["value"]), leaves(printed["error_bounds"]), leaves(fine), strict=True)
         for x, b, y in rows:
             assert abs(mp.mpf(x) - y) <= mp.mpf(b) <= mp.mpf(printed["error_bound"])
+
+
+@pytest.mark.parametrize(
+    ("P", "R", "needle"),
+    [
+        ([[[1e308, 1e308]], [[0.5, 0.5]]], [[[1, 0]], [[0, 1]]], "P[0][0]: sums to ~1e308"),
+        ([[[-0.5, 1.5]], [[0.5, 0.5]]], [[[1, 0]], [[0, 1]]], "P[0][0][0]: is -0.5, a probability must be"),
+        ([[[0.5, 0.5]], [[0.5, 0.5]]], [[[1, float("nan")]], [[0, 1]]], "R[0][0][1]: nan is not a finite"),
+        ([[[0.5, 0.5]], [[0.5, 0.5]]], [[[1, 2**60 + 1]], [[0, 1]]], None),  # exact route: an exact integer
+    ],
+)
+def test_float64_arrays_are_validated_like_the_exact_route(P: Any, R: Any, needle: str | None) -> None:
+    """P and R read as float64 arrays keep the exact route's one-line errors naming the entry."""
+    raw = {**_two_state([0.5, 0.5]), "P": P, "R": R}
+    if needle is None:
+        instance = parse(json.dumps(raw))
+        assert instance.data["R"][0][0][1] == 2**60 + 1  # not rounded to binary64
+        return
+    with pytest.raises(InstanceError) as caught:
+        parse(json.dumps(raw))
+    assert str(caught.value).startswith(needle)
