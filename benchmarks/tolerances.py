@@ -3,8 +3,12 @@ the bundled example (conformance_tests/examples/numpy_impl.py) and of the indepe
 (tests/conformance/impls/independent.py, written from the public docs only, computing by other
 routes) over default runs (every hard corner plus drawn instances) on seeds 0..N-1.
 
-    python benchmarks/tolerances.py [--seeds 30] [--formulas GLOB] [--jobs 2]
+    python benchmarks/tolerances.py [--seeds 30] [--formulas GLOB] [--jobs 2] [--store FILE]
     python benchmarks/tolerances.py --seeds 30 --write    # ... and update CONFORMANCE.md
+    python benchmarks/tolerances.py --load FILE --write   # the table from the runs stored in FILE
+
+--store FILE appends each finished run to FILE (JSON lines) and skips the runs already there, so
+an interrupted measurement resumes.
 
 The table gives, per formula, the tolerance (factor, in units of eps64 * scale), the worst
 error of a correct implementation (units), their ratio (target: <= 100, the tolerance follows
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
 import re
 import sys
 import tempfile
@@ -63,43 +68,64 @@ class Measured:
     rejections: list[str] = field(default_factory=list)
 
 
-def measure(seeds: int, ids: tuple[str, ...], jobs: int) -> dict[str, Measured]:
-    out = {i: Measured() for i in ids}
-    tasks = [(name, str(path), seed) for seed in range(seeds) for name, path in IMPLS.items()]
+Run = tuple[str, int, list[Row]]  # (implementation name, seed, its rows)
+
+
+def measure(seeds: int, ids: tuple[str, ...], jobs: int, store: Path | None) -> list[Run]:
+    """Every (implementation, seed) run, those already in `store` read back, the others run (and
+    appended to `store` as they finish)."""
+    runs = load(store) if store is not None and store.exists() else []
+    done = {(name, seed) for name, seed, _ in runs}
+    tasks = [(n, str(p), s) for s in range(seeds) for n, p in IMPLS.items() if (n, s) not in done]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [(name, seed, pool.submit(one_run, path, seed, ids)) for name, path, seed in tasks]
         for name, seed, future in futures:
-            for formula_id, status, units, message in future.result():
-                m = out[formula_id]
-                if status == "not_implemented":
-                    continue
-                m.runs += 1
-                if status != "pass":
-                    m.rejections.append(f"{name} seed {seed}: {message}")
-                if units is not None and units > m.worst:
-                    m.worst, m.worst_by = units, f"{name} seed {seed}"
+            rows = future.result()
+            runs.append((name, seed, rows))
+            if store is not None:
+                with store.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps({"impl": name, "seed": seed, "rows": rows}) + "\n")
             print(f"{name} seed {seed} done", file=sys.stderr, flush=True)
+    return runs
+
+
+def load(store: Path) -> list[Run]:
+    docs = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(d["impl"], int(d["seed"]), [tuple(r) for r in d["rows"]]) for d in docs]
+
+
+def summarize(runs: list[Run], ids: tuple[str, ...]) -> dict[str, Measured]:
+    out = {i: Measured() for i in ids}
+    for name, seed, rows in runs:
+        for formula_id, status, units, message in rows:
+            m = out.get(formula_id)
+            if m is None or status == "not_implemented":
+                continue
+            m.runs += 1
+            if status != "pass":
+                m.rejections.append(f"{name} seed {seed}: {message}")
+            if units is not None and units > m.worst:
+                m.worst, m.worst_by = units, f"{name} seed {seed}"
     return out
 
 
 def table(measured: dict[str, Measured], seeds: int) -> str:
     lines = [
         f"Worst error of two correct float64 implementations (the bundled example and "
-        f"tests/conformance/impls/independent.py) over default runs on seeds 0..{seeds - 1} "
+        f"tests/conformance/impls/independent.py) over default runs on {seeds} seeds each "
         f"(every hard corner plus drawn instances), in units of eps64 * scale; the ratio "
         f"tolerance / worst should stay <= {TARGET_RATIO:g}. Written by `python benchmarks/tolerances.py "
         f"--seeds {seeds} --write`.",
         "",
-        "| formula | tolerance (units) | scale | worst correct error | tolerance / worst | false rejections |",
+        "| formula | tolerance (units) | scale | worst correct error | tolerance / worst | rejections |",
         "|---|---|---|---|---|---|",
     ]
     for formula_id, m in measured.items():
         t = spec.formula(formula_id).tolerance
         ratio = f"{t.factor / m.worst:.3g}" if m.worst > 0 else "exact"
         worst = f"{m.worst:.3g} ({m.worst_by})" if m.worst > 0 else "0"
-        lines.append(
-            f"| `{formula_id}` | {t.factor:g} | {t.name} | {worst} | {ratio} | {len(m.rejections)} of {m.runs} |"
-        )
+        rejections = f"{len(m.rejections)} of {m.runs}"
+        lines.append(f"| `{formula_id}` | {t.factor:g} | {t.name} | {worst} | {ratio} | {rejections} |")
     return "\n".join(lines)
 
 
@@ -120,15 +146,23 @@ def recorded() -> dict[str, tuple[float, str]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, default=30)
     parser.add_argument("--formulas", default="*")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--store", type=Path, help="append each run to this JSON-lines file; resume from it")
+    parser.add_argument("--load", type=Path, help="only build the table from the runs stored in this file")
     args = parser.parse_args()
     ids = tuple(f.id for f in spec.formulas() if fnmatch.fnmatchcase(f.id, args.formulas))
-    measured = measure(args.seeds, ids, args.jobs)
-    body = table(measured, args.seeds)
+    runs = load(args.load) if args.load else measure(args.seeds, ids, args.jobs, args.store)
+    measured = summarize(runs, ids)
+    seeds = len(
+        {seed for _, seed, _ in runs if all(((n, seed) in {(a, b) for a, b, _ in runs}) for n in IMPLS)}
+    )
+    body = table(measured, seeds)
     print(body)
     for formula_id, m in measured.items():
         for r in m.rejections:
