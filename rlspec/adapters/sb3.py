@@ -59,6 +59,13 @@ def sac_tanh_gaussian_log_prob(u: Any, mean: Any, log_std: Any, scale: Any) -> A
     return policy.log_prob(torch.tanh(gaussian_actions), gaussian_actions)
 
 
+def squashed_log_prob(action: Any, mean: Any, log_std: Any) -> Any:
+    """log pi(a|s) at a given action in (-1, 1), as SB3 evaluates a replayed action."""
+    m = _t(mean)
+    policy = SquashedDiagGaussianDistribution(m.shape[-1]).proba_distribution(m, _t(log_std))
+    return policy.log_prob(_t(action))
+
+
 def ddpg_soft_update(theta: Any, theta_target: Any, tau: Any) -> Any:
     target = _t(theta_target).clone()
     polyak_update([_t(theta)], [target], float(tau))

@@ -16,7 +16,11 @@ from tensordict.nn import TensorDictModule
 from torch.distributions import Distribution
 from torchrl.modules import ProbabilisticActor
 from torchrl.objectives import ClipPPOLoss
-from torchrl.objectives.value.functional import td0_return_estimate
+from torchrl.objectives.value.functional import (
+    generalized_advantage_estimate,
+    td0_return_estimate,
+    td_lambda_return_estimate,
+)
 
 from rlspec.adapters._torch import float64_tensor as _t
 
@@ -28,6 +32,32 @@ def ddpg_critic_target(r: Any, done: Any, gamma: Any, q_next: Any) -> Any:
 def ddpg_critic_target_timeouts(r: Any, terminated: Any, truncated: Any, gamma: Any, q_next: Any) -> Any:
     """TD(0) bootstraps through a truncation: only `terminated` is passed."""
     return td0_return_estimate(float(gamma), _t(q_next), _t(r), terminated=_t(terminated).bool())
+
+
+def _flags(terminated: Any, truncated: Any) -> tuple[Any, Any]:
+    """torchrl's (done, terminated): done ends the trajectory (either flag), terminated also
+    stops the bootstrap."""
+    end = _t(terminated).bool()
+    return end | _t(truncated).bool(), end
+
+
+def gae_advantage(
+    rewards: Any, values: Any, next_values: Any, terminated: Any, truncated: Any, gamma: Any, lmbda: Any
+) -> Any:
+    """generalized_advantage_estimate on the time-major [T, N] rollout (time_dim -2, N as the
+    feature dimension)."""
+    done, ended = _flags(terminated, truncated)
+    advantage, _ = generalized_advantage_estimate(
+        float(gamma), float(lmbda), _t(values), _t(next_values), _t(rewards), done, ended
+    )
+    return advantage
+
+
+def gae_lambda_return(
+    rewards: Any, next_values: Any, terminated: Any, truncated: Any, gamma: Any, lmbda: Any
+) -> Any:
+    done, ended = _flags(terminated, truncated)
+    return td_lambda_return_estimate(float(gamma), float(lmbda), _t(next_values), _t(rewards), done, ended)
 
 
 class _BatchLogProb(Distribution):  # type: ignore[misc]  # torch is untyped here
