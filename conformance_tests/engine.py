@@ -108,6 +108,7 @@ class FormulaRun:
         self.frozen = False
         self.unimplemented = False  # the function raised NotImplementedError (`rlspec stub`)
         self.corners: list[str] = []  # the family's hard corners checked (and conforming)
+        self.corner_failures: set[str] = set()  # keys of failing corner instances (not shrunk)
         self.instances: list[Checked] = []  # every evaluated instance: its error and corner
 
     def evaluate(self, raw: dict[str, Any], expected: Expected) -> Outcome:
@@ -171,22 +172,35 @@ class FormulaRun:
     def search(self) -> None:
         """The family's hard corners first (explicit examples, deterministic in the session's
         seed), then drawn instances for the rest of the budget (seeded by the session's seed and
-        the formula id), then shrinking."""
+        the formula id), then shrinking. Hypothesis does not shrink an explicit example: when a
+        corner fails, drawn instances are searched once more (the whole budget) for a smaller
+        failing one to shrink; the corner's instance stays the report when none fails."""
+        s = self.session
+        corners = corner_examples(self.f, s.seed, limit=s.examples)
+        self._hypothesis(corners, max(1, s.examples - len(corners)), f"{s.seed}:{self.f.id}")
+        if self.last is not None and self.last in self.corner_failures and not self.frozen:
+            self._hypothesis([], s.examples, f"{s.seed}:{self.f.id}:shrink")
+
+    def _hypothesis(self, explicit: list[Draw], examples: int, seed_text: str) -> None:
         s = self.session
 
         def body(draw: Draw) -> None:
             if not s.domains.admits(self.f, draw.raw):
                 reject()  # outside an input domain the adapter declares (expectations.py)
-            self.one(s.profile.instance(draw.raw), corner=draw.corner)
+            try:
+                self.one(s.profile.instance(draw.raw), corner=draw.corner)
+            except Mismatch:
+                if draw.corner is not None and self.last is not None:
+                    self.corner_failures.add(self.last)
+                raise
             if draw.corner is not None and self.first_failure_at is None:
                 self.corners.append(draw.corner)
 
-        corners = corner_examples(self.f, s.seed, limit=s.examples)
         test = given(formula_draws(self.f, s.seed if s.stable_shapes else None))(body)
-        for draw in reversed(corners):
+        for draw in reversed(explicit):
             test = example(draw)(test)
-        test = _hypothesis_settings(max(1, s.examples - len(corners)))(test)
-        test = hypothesis_seed(zlib.crc32(f"{s.seed}:{self.f.id}".encode()))(test)
+        test = _hypothesis_settings(examples)(test)
+        test = hypothesis_seed(zlib.crc32(seed_text.encode()))(test)
         try:
             test()
         except (Mismatch, Flaky):

@@ -94,7 +94,9 @@ def options_strategy(
     (and the domain ends, when the family has a corner for them) sampled uniformly."""
     sizes, choices = family_options(family)
     corners, corner_sizes = family_corners(family)
-    degenerate = draw(st.sampled_from((False,) * (DEGENERATE_SHARE - 1) + (True,)))
+    # degenerate first: hypothesis shrinks towards it (a failure shrinks to one state), and its
+    # first example, the simplest, is the one-state, one-action instance
+    degenerate = draw(st.sampled_from((True,) + (False,) * (DEGENERATE_SHARE - 1)))
     options: dict[str, Any] = {}
     for name, (lo, hi) in sizes.items():
         low = lo if degenerate or lo != 1 or name not in corner_sizes else min(2, hi)
