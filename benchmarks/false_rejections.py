@@ -87,7 +87,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for run in runs:
         for entry in run["formulas"]:
-            row = table.setdefault(entry["id"], {"tolerance": entry["tolerance"]["factor"]})
+            row = table.setdefault(entry["id"], {"tolerances": set()})
+            row["tolerances"].add(entry["tolerance"]["factor"])
             cell = row.setdefault(run["impl_name"], {"worst": 0.0, "seed": None, "fails": [], "errors": []})
             units = worst_units(entry)
             if units >= cell["worst"]:
@@ -101,14 +102,17 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def print_table(table: dict[str, dict[str, Any]], names: list[str], seeds: int) -> None:
-    header = f"{'formula':34} {'tol':>4}"
+    header = f"{'formula':34} {'tol':>7}"
     for name in names:
         header += f"  {name + ' worst (seed)':>26} {'fails':>5}"
     print(header)
     print("-" * len(header))
     totals = dict.fromkeys(names, 0)
     for formula, row in table.items():
-        line = f"{formula:34} {row['tolerance']:>4g}"
+        # a tolerance that changed between runs (the registry being edited) shows as lowest/highest
+        low, high = min(row["tolerances"]), max(row["tolerances"])
+        tolerance = f"{low:g}" if low == high else f"{low:g}/{high:g}"
+        line = f"{formula:34} {tolerance:>7}"
         for name in names:
             cell = row.get(name, {"worst": float("nan"), "seed": "-", "fails": []})
             line += f"  {cell['worst']:>18.3g} ({cell['seed']!s:>3}) {len(cell['fails']):>5}"
