@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mpmath
 import numpy as np
 
 from rlspec.conformance_tests.runner import registry
 from tests.conformance.helpers import IMPLS, by_id, conform
 from tests.conformance.impls.independent_impl.mdp import gth_stationary
 from tests.conformance.impls.independent_impl.numerics import log_softmax, policy_change
+from tests.conformance.impls.independent_impl.trpo import (
+    natural_step,
+    policy_gain,
+    trpo_line_search_backtracks,
+)
 
 INDEPENDENT = str(IMPLS / "independent.py")
 
@@ -46,3 +52,21 @@ def test_near_deterministic_policy_keeps_its_small_probabilities() -> None:
     # pi_new - pi_t for a step that makes the policy deterministic: (+pi_1, -pi_1), not (0, -pi_1)
     change = policy_change(np.array([[0.0, -50.0]]), np.array([[1e10, -1e10]]))
     assert abs(change[0, 0] - tail) <= 1e-14 * tail and abs(change[0, 1] + tail) <= 1e-14 * tail
+
+
+def test_line_search_resolves_an_improvement_below_float64_resolution() -> None:
+    # one state, two actions, pi_t(a_1) = e^-47.96 ~ 1.5e-21: the natural step makes the policy
+    # deterministic on a_0 and the exact improvement is pi_t(a_1) (Q_0 - Q_1) ~ 1.6e-21 > 0, so the
+    # full step is accepted (j = 0). E_{pi_new} A_t in float64 is 0.0 exactly (A_t(a_0) rounds to 0).
+    P = np.array([[[1.0], [1.0]]])
+    R = np.array([[[0.45516303635459576], [-0.637567787156027]]])
+    theta = np.array([[42.64828445613545, -5.313904731428101]])
+    gamma, mu = 0.9, np.array([1.0])
+    with mpmath.workdps(50):
+        p1 = 1 / (1 + mpmath.exp(mpmath.mpf(theta[0, 0]) - mpmath.mpf(theta[0, 1])))
+        exact_gain = p1 * (mpmath.mpf(R[0, 0, 0]) - mpmath.mpf(R[0, 1, 0]))  # Q_0 - Q_1 = r_0 - r_1 here
+    delta, beta = 0.9995735363069879, 0.999124834454171
+    step = natural_step(P, R, gamma, mu, theta, delta)
+    gain = policy_gain(P, R, gamma, mu, theta, theta + step)
+    assert abs(gain - float(exact_gain)) <= 1e-12 * float(exact_gain)
+    assert trpo_line_search_backtracks(P, R, gamma, mu, theta, delta, beta, 10.0) == 0.0
