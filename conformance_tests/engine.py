@@ -108,7 +108,8 @@ class FormulaRun:
         self.frozen = False
         self.unimplemented = False  # the function raised NotImplementedError (`rlspec stub`)
         self.corners: list[str] = []  # the family's hard corners checked (and conforming)
-        self.corner_failures: set[str] = set()  # keys of failing corner instances (not shrunk)
+        self.corner_failures: dict[str, str] = {}  # failing corner instance (not shrunk) -> corner
+        self.following_up = False  # drawing a failed corner's instances for a smaller failure
         self.instances: list[Checked] = []  # every evaluated instance: its error and corner
 
     def evaluate(self, raw: dict[str, Any], expected: Expected) -> Outcome:
@@ -155,7 +156,8 @@ class FormulaRun:
         exp = expected if expected is not None else self.expected(raw)
         outcome = self.evaluate(raw, exp)
         error = outcome.units if outcome.kind in ("ok", "value") else math.inf  # no number to compare
-        self.instances.append(Checked(outcome.kind, error, corner))
+        if not (outcome.ok and self.following_up):  # the follow-up's passes say nothing of the corner
+            self.instances.append(Checked(outcome.kind, error, corner))
         if outcome.ok:
             if self.first_failure_at is None:
                 self.units.append(outcome.units)
@@ -173,15 +175,20 @@ class FormulaRun:
         """The family's hard corners first (explicit examples, deterministic in the session's
         seed), then drawn instances for the rest of the budget (seeded by the session's seed and
         the formula id), then shrinking. Hypothesis does not shrink an explicit example: when a
-        corner fails, drawn instances are searched once more (the whole budget) for a smaller
-        failing one to shrink; the corner's instance stays the report when none fails."""
+        corner fails, instances of that corner (its options forced, any size) are drawn once
+        more (the whole budget) for a smaller failing one to shrink; the corner's instance stays
+        the report when none fails."""
         s = self.session
         corners = corner_examples(self.f, s.seed, limit=s.examples)
         self._hypothesis(corners, max(1, s.examples - len(corners)), f"{s.seed}:{self.f.id}")
-        if self.last is not None and self.last in self.corner_failures and not self.frozen:
-            self._hypothesis([], s.examples, f"{s.seed}:{self.f.id}:shrink")
+        failed_corner = self.corner_failures.get(self.last or "")
+        if failed_corner is not None and not self.frozen:
+            self.following_up = True
+            self._hypothesis([], s.examples, f"{s.seed}:{self.f.id}:{failed_corner}", failed_corner)
 
-    def _hypothesis(self, explicit: list[Draw], examples: int, seed_text: str) -> None:
+    def _hypothesis(
+        self, explicit: list[Draw], examples: int, seed_text: str, corner: str | None = None
+    ) -> None:
         s = self.session
 
         def body(draw: Draw) -> None:
@@ -191,12 +198,12 @@ class FormulaRun:
                 self.one(s.profile.instance(draw.raw), corner=draw.corner)
             except Mismatch:
                 if draw.corner is not None and self.last is not None:
-                    self.corner_failures.add(self.last)
+                    self.corner_failures.setdefault(self.last, draw.corner)
                 raise
             if draw.corner is not None and self.first_failure_at is None:
                 self.corners.append(draw.corner)
 
-        test = given(formula_draws(self.f, s.seed if s.stable_shapes else None))(body)
+        test = given(formula_draws(self.f, s.seed if s.stable_shapes else None, corner))(body)
         for draw in reversed(explicit):
             test = example(draw)(test)
         test = _hypothesis_settings(examples)(test)

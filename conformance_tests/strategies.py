@@ -158,18 +158,24 @@ def draws(
     family: str,
     formulas: tuple[Formula, ...],
     fixed_sizes: Mapping[str, tuple[int, ...]] | None = None,
+    corner: str | None = None,
 ) -> Draw:
-    """An instance of `family` with every param the `formulas` need."""
+    """An instance of `family` with every param the `formulas` need; with `corner`, the
+    corner's options are forced (the draw is that corner's, at any size)."""
     options = draw(options_strategy(family, fixed_sizes))
+    if corner is not None:
+        options.update(family_corners(family)[0][corner])
     seed = draw(st.integers(0, SEED_MAX))
     built = build(family, seed, options, formulas)
     assume(built is not None)
     assert built is not None
-    return Draw(family, seed, built[1], built[0])
+    return Draw(family, seed, built[1], built[0], corner=corner)
 
 
-def formula_draws(f: Formula, stable_seed: int | None = None) -> st.SearchStrategy[Draw]:
+def formula_draws(
+    f: Formula, stable_seed: int | None = None, corner: str | None = None
+) -> st.SearchStrategy[Draw]:
     """f's instances; with `stable_seed` (a run's seed under --stable-shapes), sizes from
-    stable_sizes(f.family, stable_seed)."""
+    stable_sizes(f.family, stable_seed); with `corner`, only that hard corner's instances."""
     fixed = None if stable_seed is None else stable_sizes(f.family, stable_seed)
-    return draws(f.family, (f,), fixed)
+    return draws(f.family, (f,), fixed, corner)
