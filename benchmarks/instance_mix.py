@@ -71,7 +71,8 @@ def properties(raw: dict[str, Any]) -> dict[str, bool]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--examples", type=int, default=20)
     parser.add_argument("--formula", default="trpo.line_search_backtracks")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from rlspec.spec.formula import Arg, EquationRow, Erratum, Formula, Section, Tolerance
-from rlspec.spec.sections.common import GAMMA, MU, POLICY_ARGS, THETA, P, R
+from rlspec.spec.sections.common import GAMMA, MU, POLICY_ARGS, THETA, P, R, measured
 
 TITLE = "Entropy regularization"
 NACHUM = "Nachum et al. 2017, Bridging the gap between value and policy based reinforcement learning"
@@ -146,7 +146,7 @@ FORMULAS = (
         "solves (I - gamma P_pi) V = sum_a pi(a|s) (r(s,a) - lambda log pi(a|s))",
         args=SOFT_POLICY_ARGS,
         output_shape=("S",),
-        tolerance=SOFT_VALUE,
+        tolerance=measured(SOFT_VALUE, 32.0),
         reference="rlspec.reference.entropy:v_pi",
         bound="certified",
         certificate="rlspec.oracle.certificates.entropy:v_pi",
@@ -191,7 +191,7 @@ FORMULAS = (
         equation="[T V](s) = sum_a pi(a|s) sum_s' P(s'|s,a) (r(s,a,s') - lambda log pi(a|s) + gamma V(s'))",
         args=(*SOFT_POLICY_ARGS, V_IN),
         output_shape=("S",),
-        tolerance=_with_input(SOFT_OPERATOR_PI, "V"),
+        tolerance=measured(_with_input(SOFT_OPERATOR_PI, "V"), 32.0),
         reference="rlspec.reference.entropy:t_pi",
     ),
     _formula(
@@ -204,7 +204,7 @@ FORMULAS = (
         " pi(a'|s')))",
         args=(*SOFT_POLICY_ARGS, Q_IN),
         output_shape=("S", "A"),
-        tolerance=_with_input(SOFT_OPERATOR_PI, "Q"),
+        tolerance=measured(_with_input(SOFT_OPERATOR_PI, "Q"), 32.0),
         reference="rlspec.reference.entropy:f_pi",
     ),
     _formula(
@@ -217,7 +217,7 @@ FORMULAS = (
         equation="[T V](s) = max_pi E_pi[Q_V(s,a) - lambda log pi(a|s)] = lambda log sum_a exp(Q_V(s,a)/lambda)",  # noqa: E501
         args=(*SOFT_OPTIMAL_ARGS, V_IN),
         output_shape=("S",),
-        tolerance=_with_input(SOFT_OPERATOR_OPT, "V"),
+        tolerance=measured(_with_input(SOFT_OPERATOR_OPT, "V"), 32.0),
         reference="rlspec.reference.entropy:t_opt",
     ),
     _formula(
@@ -229,7 +229,7 @@ FORMULAS = (
         equation="[F Q](s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma lambda log sum_a' exp(Q(s',a')/lambda))",
         args=(*SOFT_OPTIMAL_ARGS, Q_IN),
         output_shape=("S", "A"),
-        tolerance=_with_input(SOFT_OPERATOR_OPT, "Q"),
+        tolerance=measured(_with_input(SOFT_OPERATOR_OPT, "Q"), 32.0),
         reference="rlspec.reference.entropy:f_opt",
     ),
     _formula(
@@ -252,7 +252,7 @@ FORMULAS = (
         equation="V*(s) = lambda log sum_a exp(Q*(s,a)/lambda) = max_pi V_lambda^pi(s)",
         args=SOFT_OPTIMAL_ARGS,
         output_shape=("S",),
-        tolerance=SOFT_OPTIMAL_VALUE,
+        tolerance=measured(SOFT_OPTIMAL_VALUE, 32.0),
         reference="rlspec.reference.entropy:v_star",
         bound="certified",
         certificate="rlspec.oracle.certificates.entropy:v_star",
@@ -265,7 +265,7 @@ FORMULAS = (
         equation="Q*(s,a) = sum_s' P(s'|s,a) (r(s,a,s') + gamma V*(s')) = max_pi Q_lambda^pi(s,a)",
         args=SOFT_OPTIMAL_ARGS,
         output_shape=("S", "A"),
-        tolerance=SOFT_OPTIMAL_VALUE,
+        tolerance=measured(SOFT_OPTIMAL_VALUE, 32.0),
         reference="rlspec.reference.entropy:q_star",
         bound="certified",
         certificate="rlspec.oracle.certificates.entropy:q_star",
