@@ -27,13 +27,15 @@ from rlspec.oracle.instance import Instance
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"states": (1, 3), "dims": (1, 3)}
 CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {"spread": ("moderate", "wide", "narrow", "saturated")}
 
-# log_std ranges per spread; "saturated" puts the mean far out so tanh saturates; "floor" and
-# "ceiling" sit at the ends of the accepted log_std domain [-50, 50]
+# log_std ranges per spread; "saturated" puts the mean far out so tanh saturates
 SPREADS: dict[str, tuple[float, float, float]] = {
     "moderate": (-1.5, 0.5, 1.0),
     "wide": (0.0, 2.0, 1.0),
     "narrow": (-5.0, -2.0, 1.0),
     "saturated": (-2.0, 0.0, 8.0),
+}
+# spreads at the ends of the accepted log_std domain [-50, 50] (hard corners of the suite)
+END_SPREADS: dict[str, tuple[float, float, float]] = {
     "floor": (-50.0, -40.0, 1.0),
     "ceiling": (40.0, 50.0, 1.0),
 }
@@ -97,10 +99,11 @@ def generate(seed: int, states: int = 2, dims: int = 2, spread: str = "moderate"
     """A random instance: mean ~ N(0, 1) (times 8 for "saturated"), log_std uniform in the
     spread's range, c ~ N(0, 1), b ~ N(0, 1), H = G G^T / m, scale = exp(N(0, 0.5^2)),
     bias ~ N(0, 0.5^2), alpha log-uniform in [1e-2, 1e1]."""
-    if spread not in SPREADS:
-        raise InstanceError("spread", f"is {spread!r}, expected one of {', '.join(SPREADS)}")
+    spreads = {**SPREADS, **END_SPREADS}
+    if spread not in spreads:
+        raise InstanceError("spread", f"is {spread!r}, expected one of {', '.join(spreads)}")
     rng = np.random.default_rng(seed)
-    lo, hi, mean_scale = SPREADS[spread]
+    lo, hi, mean_scale = spreads[spread]
     H = []
     for _ in range(states):
         g = rng.standard_normal((dims, dims))
