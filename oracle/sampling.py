@@ -36,6 +36,8 @@ instead (domains without an end, like real and reward, are drawn as usual):
   distribution     Dirichlet(0.05) (near-degenerate)   Dirichlet(50) (near-uniform)
   logits           0.01 N(0, 1)                   20 N(0, 1)
   budget           log-uniform [1e-8, 1e-6]       log-uniform [10, 100]
+  logits_near:ARG  (drawn as usual)               ARG +- U(20, 40) per entry
+  log_prob_near:ARG (drawn as usual)              ARG +- U(20, 40), kept <= 0 (the sign flips)
 
 A family may sample domains of its own first: `family.sample_param(rng, domain, shape, raw)`
 returns a value (array or float) or None when the domain is not its own.
@@ -60,6 +62,8 @@ from rlspec.spec.formula import Arg, Formula
 DEFAULT_BATCH = 8
 PARAM_SEED_SALT = 0x5EED
 PARAM_END = "param_end"
+# domains "KIND:ARG" of a value near another argument ARG; their high end is far from ARG
+NEAR_DOMAINS = ("logits_near", "log_prob_near")
 
 
 def sample_instance(
@@ -142,6 +146,8 @@ def sample_param(
     end = options.get(PARAM_END)
     if end is not None:
         kind, _, detail = arg.domain.partition(":")
+        if end == "high" and kind in NEAR_DOMAINS:
+            return far_from(module, rng, kind, detail, raw, options, named)
         value = domain_end(rng, kind, detail, shape, end == "high")
         if value is not None:
             return _shaped(value, shape)
@@ -247,6 +253,32 @@ def domain_end(
     if kind == "budget":
         return _log_uniform(rng, 1e1, 1e2, shape) if high else _log_uniform(rng, 1e-8, 1e-6, shape)
     return None
+
+
+def far_from(
+    module: ModuleType,
+    rng: np.random.Generator,
+    kind: str,
+    detail: str,
+    raw: dict[str, Any],
+    options: Mapping[str, Any],
+    named: Mapping[str, Arg],
+) -> Any:
+    """The high end of a `*_near:ARG` domain: ARG (drawn first, at its own domain's end, when the
+    instance has none yet) plus a difference of 20 to 40 in size and random sign per entry; a
+    log-probability that would pass 0 takes the other sign, so it stays <= 0."""
+    if detail in named and named[detail].source.startswith("params."):
+        key = named[detail].source[len("params.") :]
+        if key not in raw.setdefault("params", {}):
+            dims = _dimensions(module, raw, options)
+            base_shape = resolve_shape(named[detail].shape, dims, rng)
+            base_value = sample_param(module, rng, named[detail], base_shape, raw, options, named)
+            raw["params"][key] = to_json_ready(base_value)
+    base = np.asarray(_lookup(detail, raw, named), dtype=np.float64)
+    far = rng.choice(np.array([-1.0, 1.0]), base.shape) * rng.uniform(20.0, 40.0, base.shape)
+    if kind == "log_prob_near":
+        far = np.where(base + far > 0.0, -np.abs(far), far)
+    return base + far
 
 
 def _lookup(name: str, raw: Mapping[str, Any], named: Mapping[str, Arg]) -> Any:

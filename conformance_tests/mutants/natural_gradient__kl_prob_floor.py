@@ -11,7 +11,6 @@ import numpy as np
 from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("dist.kl_categorical",)
-EXAMPLES = 40  # the instances that expose it are rare: 20 draws miss it on seed 0
 
 
 def dist_kl_categorical(theta: Any, theta_new: Any) -> float:

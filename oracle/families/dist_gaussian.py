@@ -23,6 +23,7 @@ import numpy as np
 
 from rlspec.oracle.errors import InstanceError
 from rlspec.oracle.families.common import array, positive_param, sample_budget, shape_of
+from rlspec.oracle.families.gaussian_policy import END_SPREADS
 from rlspec.oracle.instance import Instance
 
 SIZE_OPTIONS: dict[str, tuple[int, int]] = {"dim": (1, 4)}
@@ -37,6 +38,8 @@ CORNER_SIZES: dict[str, int] = {"dim": 2}
 CORNERS: dict[str, dict[str, object]] = {
     "log_std_zero": {"log_std_scale": 0.0},
     "log_std_spread": {"log_std_scale": 5.0},
+    "log_std_floor": {"log_std_end": "floor"},
+    "log_std_ceiling": {"log_std_end": "ceiling"},
     "linear_objective": {"quadratic": "linear"},
     "symmetric_H": {"quadratic": "symmetric"},
     "params_low": {"param_end": "low"},
@@ -63,12 +66,14 @@ def validate(instance: Instance) -> None:
 
 
 def generate(
-    seed: int, dim: int = 2, log_std_scale: float = 0.5, quadratic: str = "general"
+    seed: int, dim: int = 2, log_std_scale: float = 0.5, quadratic: str = "general", log_std_end: str = ""
 ) -> dict[str, Any]:
     """A seeded random Gaussian instance (binary64 numbers only).
 
     quadratic: "general" H ~ N(0, 1) entries (not symmetric); "symmetric" (H + H^T)/2;
     "linear" H = 0 (then grad J w.r.t. log_std is 0).
+    log_std_end: "floor" or "ceiling" draws log_std near an end of [-50, 50] instead
+    (END_SPREADS, shared with the gaussian_policy family).
     """
     if dim < 1:
         raise ValueError("need dim >= 1")
@@ -77,6 +82,9 @@ def generate(
     rng = np.random.default_rng(seed)
     mean = rng.normal(size=dim)
     log_std = log_std_scale * rng.normal(size=dim)
+    if log_std_end:
+        low, high, _ = END_SPREADS[log_std_end]
+        log_std = rng.uniform(low, high, size=dim)
     c = float(rng.normal())
     b = rng.normal(size=dim)
     H = rng.normal(size=(dim, dim))

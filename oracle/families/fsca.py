@@ -33,7 +33,9 @@ CORNERS: dict[str, dict[str, object]] = {
     "gamma_zero": {"gamma": 0.0},
     "action_independent_P": {"coupling": 0.0},
     "strong_coupling": {"coupling": 3.0},
+    "mu_zero_on_reached_states": {"start": "partial"},
 }
+STARTS = ("full", "partial")
 
 
 def sizes(instance: Instance) -> dict[str, int]:
@@ -61,12 +63,19 @@ def validate(instance: Instance) -> None:
 
 
 def generate(
-    seed: int, states: int = 3, action_dim: int = 2, gamma: float | None = None, coupling: float = 1.0
+    seed: int,
+    states: int = 3,
+    action_dim: int = 2,
+    gamma: float | None = None,
+    coupling: float = 1.0,
+    start: str = "full",
 ) -> dict[str, Any]:
     """A seeded random fsca instance (JSON-ready binary64 numbers). `coupling` scales G, how
-    strongly the action moves the next-state distribution (0: P does not depend on a)."""
-    if states < 1 or action_dim < 1:
-        raise ValueError("need states >= 1 and action_dim >= 1")
+    strongly the action moves the next-state distribution (0: P does not depend on a).
+    start: "full" (mu > 0 everywhere) or "partial" (mu = 0 on some states, which the policy
+    still reaches: every P(s'|s, a) is positive)."""
+    if states < 1 or action_dim < 1 or start not in STARTS:
+        raise ValueError(f"need states >= 1 and action_dim >= 1, start in {STARTS}")
     rng = np.random.default_rng(seed)
     g = float(rng.choice([0.5, 0.9, 0.99])) if gamma is None else float(gamma)
     S, m = states, action_dim
@@ -75,10 +84,14 @@ def generate(
         X = rng.normal(size=(m, m))
         Hs = X @ X.T / m + 0.1 * np.eye(m)
         H[s] = (Hs + Hs.T) / 2
+    mu = rng.dirichlet(np.ones(S))
+    if start == "partial" and S > 1:
+        mu[rng.choice(S, size=int(rng.integers(1, S)), replace=False)] = 0.0
+        mu /= mu.sum()
     return {
         "family": "fsca",
         "gamma": g,
-        "mu": binary64_distribution(rng.dirichlet(np.ones(S))),
+        "mu": binary64_distribution(mu),
         "L": rng.normal(size=(S, S)).tolist(),
         "G": (float(coupling) * rng.normal(size=(S, S, m))).tolist(),
         "c": rng.uniform(-1.0, 1.0, size=(S, S)).tolist(),

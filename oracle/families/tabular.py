@@ -93,6 +93,7 @@ def generate(
     unreachable: int = 0,
     policy: str = "softmax",
     start: str = "full",
+    logit_offset: float = 0.0,
 ) -> dict[str, Any]:
     """A seeded random tabular instance as a JSON-ready dict of binary64 numbers.
 
@@ -107,6 +108,8 @@ def generate(
     states, at least one, one action's logit is raised by 22 to 40, so the others get log pi < -20).
     start: "full" (mu > 0 on every reachable state) or "partial" (mu = 0 on some states that the
     policy still reaches: with dense P, every state but the first is reached from it).
+    logit_offset > 0 shifts each state's logits by +-U(0.75, 1) logit_offset (pi is unchanged;
+    at 1e3, exp of a logit overflows or underflows in binary64).
     """
     if kind not in KINDS or policy not in POLICIES or start not in STARTS:
         raise ValueError(f"kind in {KINDS}, policy in {POLICIES}, start in {STARTS}")
@@ -131,6 +134,9 @@ def generate(
         raised = rng.random(states) < 0.75
         raised[rng.integers(states)] = True  # at least one state
         theta[np.arange(states), lead] += np.where(raised, rng.uniform(22.0, 40.0, size=states), 0.0)
+    if logit_offset:
+        sign = rng.choice(np.array([-1.0, 1.0]), size=(states, 1))
+        theta = theta + sign * rng.uniform(0.75, 1.0, size=(states, 1)) * logit_offset
     return {
         "family": "tabular",
         "gamma": g,
@@ -196,4 +202,5 @@ CORNERS: dict[str, dict[str, object]] = {
     "uniform_policy": {"logit_scale": 0.0},
     "params_low": {"param_end": "low"},
     "params_high": {"param_end": "high"},
+    "huge_logits": {"logit_offset": 1000.0},
 }

@@ -61,9 +61,12 @@ PPO_VALUE = Tolerance(
 PPO_BATCH = Tolerance(
     "ppo_batch",
     16.0,
-    "np.sum(np.exp(logp_new - logp_old) * np.abs(adv) * (1 + np.abs(logp_new) + np.abs(logp_old)))",
-    "a mean (or, under the sum convention, a sum) of r_i A_i with r_i = exp(logp_new_i - logp_old_i): "
-    "each term's rounding is ~ eps r_i |A_i| (1 + |logp|); the sum bounds both reductions "
+    "np.sum(np.maximum(np.exp(logp_new - logp_old), 1.0) * np.abs(adv)"
+    " * (1 + np.abs(logp_new) + np.abs(logp_old)))",
+    "a mean (or, under the sum convention, a sum) of min(r_i A_i, clip(r_i) A_i) with r_i = "
+    "exp(logp_new_i - logp_old_i): each term's rounding is ~ eps max(r_i, clip(r_i)) |A_i| (1 + |logp|) "
+    "(clip(r_i) <= 1 + epsilon, so max(r_i, 1) up to a factor 2: where r_i is ~0, far below the clip "
+    "range, the term is the clipped (1 - epsilon) A_i); the sum bounds both reductions "
     "(measured peak 0.86 units; N up to 3000)",
 )
 PPO_BATCH_GRADIENT = Tolerance(
