@@ -12,7 +12,7 @@ from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("pg.gradient",)
 VECTORS_MISS = "no stored logit is beyond exp's overflow (~709)"
-EXAMPLES = 20  # the default run: room for all 14 tabular corners (huge_logits is the last)
+EXAMPLES = 20  # the default run: room for all 14 tabular corners (extreme_scales is the last)
 
 
 def pg_gradient(P: Any, R: Any, gamma: float, mu: Any, theta: Any) -> Any:

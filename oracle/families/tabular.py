@@ -79,7 +79,7 @@ def policy_logits(instance: Instance) -> Any:
 # ---- random instances ------------------------------------------------------------------------
 
 KINDS = ("dense", "sparse", "deterministic", "absorbing", "periodic", "multiclass")
-POLICIES = ("softmax", "near_deterministic")
+POLICIES = ("softmax", "near_deterministic", "graded")
 STARTS = ("full", "partial")
 
 
@@ -94,6 +94,7 @@ def generate(
     policy: str = "softmax",
     start: str = "full",
     logit_offset: float = 0.0,
+    rare: int = 0,
 ) -> dict[str, Any]:
     """A seeded random tabular instance as a JSON-ready dict of binary64 numbers.
 
@@ -105,11 +106,15 @@ def generate(
     `unreachable` > 0 makes the last states unreachable from mu's support (mu is 0 there and no
     transition enters them).
     policy: "softmax" (theta = logit_scale N(0, 1)) or "near_deterministic" (on about 3/4 of the
-    states, at least one, one action's logit is raised by 22 to 40, so the others get log pi < -20).
+    states, at least one, one action's logit is raised by 22 to 40, so the others get log pi < -20)
+    or "graded" (one action per state at logit 0, the others at -U(0, 40): probabilities at every
+    scale from 1 down to 4e-18, so also just under any floor a float64 code might put on them).
     start: "full" (mu > 0 on every reachable state) or "partial" (mu = 0 on some states that the
     policy still reaches: with dense P, every state but the first is reached from it).
     logit_offset > 0 shifts each state's logits by +-U(0.75, 1) logit_offset (pi is unchanged;
     at 1e3, exp of a logit overflows or underflows in binary64).
+    `rare` > 0 makes the last reachable states rarely visited: mu is 0 there and every transition
+    into them is scaled down by 10^-U(4, 10) (rows renormalized), so d is small but positive.
     """
     if kind not in KINDS or policy not in POLICIES or start not in STARTS:
         raise ValueError(f"kind in {KINDS}, policy in {POLICIES}, start in {STARTS}")
@@ -134,9 +139,14 @@ def generate(
         raised = rng.random(states) < 0.75
         raised[rng.integers(states)] = True  # at least one state
         theta[np.arange(states), lead] += np.where(raised, rng.uniform(22.0, 40.0, size=states), 0.0)
+    if policy == "graded":
+        theta = -rng.uniform(0.0, 40.0, size=(states, actions))
+        theta[np.arange(states), rng.integers(actions, size=states)] = 0.0
     if logit_offset:
         sign = rng.choice(np.array([-1.0, 1.0]), size=(states, 1))
         theta = theta + sign * rng.uniform(0.75, 1.0, size=(states, 1)) * logit_offset
+    if rare:
+        _make_rare(rng, P, mu, range(max(reach - rare, 1), reach))
     return {
         "family": "tabular",
         "gamma": g,
@@ -145,6 +155,16 @@ def generate(
         "R": R.tolist(),
         "theta": theta.tolist(),
     }
+
+
+def _make_rare(rng: np.random.Generator, P: np.ndarray, mu: np.ndarray, rare: range) -> None:
+    """Scale every transition into the states `rare` (and their start probability, to 0) down,
+    in place; the rows and mu are renormalized."""
+    for t in rare:
+        P[:, :, t] *= 10.0 ** -rng.uniform(4.0, 10.0)
+        mu[t] = 0.0
+    P /= P.sum(axis=2, keepdims=True)
+    mu /= mu.sum()
 
 
 def _transition_rows(
@@ -181,7 +201,7 @@ CHOICE_OPTIONS: dict[str, tuple[object, ...]] = {
     "kind": KINDS,
     "gamma": (0.5, 0.0, 0.9, 0.99, 0.999),
     "logit_scale": (1.0, 0.0, 8.0),
-    "policy": POLICIES,
+    "policy": POLICIES[:2],  # "graded" is drawn with the extreme_scales corner
     "start": STARTS,
 }
 # The hard corners every conformance run checks at least once (generate() options; "param_end"
@@ -202,5 +222,6 @@ CORNERS: dict[str, dict[str, object]] = {
     "uniform_policy": {"logit_scale": 0.0},
     "params_low": {"param_end": "low"},
     "params_high": {"param_end": "high"},
-    "huge_logits": {"logit_offset": 1000.0},
+    # logits beyond exp's range, probabilities at every scale, a rarely visited state
+    "extreme_scales": {"logit_offset": 1000.0, "policy": "graded", "rare": 1},
 }
