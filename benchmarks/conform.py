@@ -78,17 +78,21 @@ def timing(seeds: int, examples: str | None) -> int:
 
 def cache_timing() -> int:
     """The default run of seed 0 twice with one persistent oracle cache (oracle/cache.py)."""
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as cache:
-        seconds = []
+        seconds, checked = [], []
         for label in ("cold (empty cache)", "warm (same seed again)"):
             cpu = cpu_seconds()
-            status, elapsed, _ = conform(EXAMPLE, "--seed", "0", cache=Path(cache))
+            status, elapsed, doc = conform(EXAMPLE, "--seed", "0", cache=Path(cache))
             cpu = cpu_seconds() - cpu
             seconds.append((elapsed, cpu))
+            checked.append([(r["id"], r["status"], r["instances"]) for r in doc.get("formulas", [])])
             print(f"{label}: exit {status}, {elapsed:.1f} s wall, {cpu:.1f} CPU s", flush=True)
     (wall0, cpu0), (wall1, cpu1) = seconds
     print(f"second run: {wall0 / wall1:.1f}x faster (wall), {cpu0 / cpu1:.1f}x (CPU)")
-    return 0
+    same = checked[0] == checked[1]  # the warm run must check the very instances of the cold one
+    print("same instances and verdicts in both runs: " + ("yes" if same else "NO"))
+    return 0 if same else 1
 
 
 KILL_SEEDS = (0, 1)  # the kill rate is measured at the default settings on these seeds

@@ -16,14 +16,17 @@ from the free mix, where sizes of 1 (one state, one action) are a small share (D
 
 from __future__ import annotations
 
+import contextlib
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from hypothesis import assume
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers as hypothesis_providers
+from hypothesis.internal.constants_ast import Constants
 
 from rlspec.oracle.errors import InstanceError
 from rlspec.oracle.instance import family_module
@@ -37,6 +40,31 @@ DEGENERATE_SHARE = 4
 
 # Options for a family module that declares none (then only the seed varies).
 FALLBACK_OPTIONS: dict[str, tuple[dict[str, tuple[int, int]], dict[str, tuple[Any, ...]]]] = {}
+
+
+@contextlib.contextmanager
+def draws_from_seed_only() -> Iterator[None]:
+    """While the body runs, hypothesis draws no "local constants": by default it mixes into its
+    integer and float draws constants read from the source of every imported module outside
+    site-packages, so the instances a seed gives depended on which rlspec modules happened to be
+    imported (a run that computes an answer imports more of the oracle than one that reads it
+    from oracle/cache.py, so a warm run drew other instances than the cold one) and on whether
+    rlspec is an editable install. Hypothesis's own fixed constants (0, 1, the ends of a range,
+    ...) stay. This replaces a function of hypothesis's internals; on a hypothesis that no
+    longer has it, nothing changes."""
+    cache = getattr(getattr(hypothesis_providers, "CONSTANTS_CACHE", None), "cache", None)
+    original = getattr(hypothesis_providers, "_get_local_constants", None)
+    if original is None or cache is None:
+        yield
+        return
+    empty = Constants()
+    hypothesis_providers._get_local_constants = lambda: empty
+    cache.clear()  # pools already filtered with the local constants
+    try:
+        yield
+    finally:
+        hypothesis_providers._get_local_constants = original
+        cache.clear()
 
 
 @dataclass(frozen=True)
