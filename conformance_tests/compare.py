@@ -7,6 +7,8 @@ import builtins
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from types import CodeType
 from typing import Any
 
 import numpy as np
@@ -64,9 +66,15 @@ class Outcome:
         return self.kind in ("timeout", "crashed")
 
 
+@cache
+def _compiled(expression: str) -> CodeType:
+    """A scale expression compiled once (eval of the text compiled it on every instance)."""
+    return compile(expression, "<tolerance scale>", "eval")
+
+
 def tolerance_scale(f: Formula, inputs: Mapping[str, Any], expected: np.ndarray) -> float:
     namespace: dict[str, Any] = {"np": np, **_HELPERS, **inputs, "expected": expected}
-    value = float(eval(f.tolerance.scale, {"__builtins__": SAFE_BUILTINS}, namespace))
+    value = float(eval(_compiled(f.tolerance.scale), {"__builtins__": SAFE_BUILTINS}, namespace))
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{f.id}: tolerance scale {f.tolerance.scale!r} is {value} on this instance")
     return value
