@@ -146,10 +146,11 @@ class FormulaRun:
 
     def one(self, raw: dict[str, Any], expected: Expected | None = None, corner: str | None = None) -> None:
         """Check one instance; Mismatch when it does not conform."""
-        key = instance_key(self.f, raw)
-        if key in self.failed:
-            self.last = key
-            raise Mismatch(self.failed[key][0].message)
+        if self.failed:  # the key is computed here only when there is a failure to replay
+            key = instance_key(self.f, raw)
+            if key in self.failed:
+                self.last = key
+                raise Mismatch(self.failed[key][0].message)
         if self.frozen or self._out_of_budget():
             self.frozen = True
             return
@@ -163,6 +164,7 @@ class FormulaRun:
                 self.units.append(outcome.units)
                 self.matched.append(outcome.matched)
             return
+        key = instance_key(self.f, raw)
         self.failed[key] = (outcome, raw, exp)
         self.last = key
         if self.first_failure_at is None:
