@@ -1,4 +1,4 @@
-"""Timings of the vector commands on the committed set (vectors/v1), as a table:
+"""Timings of the vector commands on the committed set (vectors/v2), as a table:
 
     python benchmarks/vectors.py
 
@@ -30,7 +30,7 @@ def main() -> None:
             ("rlspec vectors build (8 cases x every formula, 50 digits)", ("vectors", "build", "--dir", tmp)),
             ("rlspec vectors verify (hashes + 12 sampled recomputations)", ("vectors", "verify")),
             ("rlspec vectors verify --all", ("vectors", "verify", "--all")),
-            ("rlspec conform EXAMPLE --vectors vectors/v1", ("conform", EXAMPLE, "--vectors", "vectors/v1")),
+            ("rlspec conform EXAMPLE --vectors vectors/v2", ("conform", EXAMPLE, "--vectors", "vectors/v2")),
         ]
         rows = [(name, timed(*argv, "--quiet")) for name, argv in commands]
     width = max(len(name) for name, _ in rows)

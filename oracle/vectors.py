@@ -1,6 +1,13 @@
 """Ground-truth vectors: versioned, hashed files of instances and certified values.
 
-Layout of a vector set (default `vectors/v1`):
+Shipped sets (package data, `rlspec.vectors`): `v2` (the default) and `v1`, kept byte for byte so
+that a citation of v1 still verifies. A set is named by its folder or by its shipped name
+(`--dir v1`, `--vectors v1`). v2 supersedes v1 because v1 was built before two changes: its fsca
+instances' mu sums to 1 only within an ulp (the oracle now says it normalizes such an instance),
+and its cases predate the families' hard corners (near-deterministic policies, mu zero on
+reached states, parameters at the ends of their domains).
+
+Layout of a vector set:
 
     MANIFEST.json                 spec and oracle versions, how it was generated, every file
                                   with its sha256
@@ -34,11 +41,20 @@ from rlspec.oracle.instance import Instance, family_module, from_mapping
 from rlspec.spec.selection import SelectionError, select
 from rlspec.vectors import DIRECTORY as VECTORS_DIRECTORY
 
-VECTOR_VERSION = "v1"
+VECTOR_VERSION = "v2"
+SHIPPED = ("v1", "v2")
 DEFAULT_DIR = VECTORS_DIRECTORY / VECTOR_VERSION
 DEFAULT_DPS = 50
 DEFAULT_CASES = 8
 MANIFEST = "MANIFEST.json"
+
+
+def vector_set(name: str | Path) -> Path:
+    """A vector set's folder: the path as given when it exists, else the shipped set of that name."""
+    path = Path(name)
+    if not path.exists() and str(name) in SHIPPED:
+        return VECTORS_DIRECTORY / str(name)
+    return path
 
 
 def oracle_version() -> str:
@@ -256,7 +272,12 @@ def verify(root: Path, recompute_all: bool, sample: int, seed: int, log: bool = 
 def main(argv: Sequence[str]) -> int:
     parser = UsageErrorParser(prog="rlspec vectors")
     parser.add_argument("action", choices=["build", "verify"])
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"vector set (default {DEFAULT_DIR})")
+    parser.add_argument(
+        "--dir",
+        type=vector_set,
+        default=DEFAULT_DIR,
+        help=f"vector set: a folder, or a shipped set's name {', '.join(SHIPPED)} (default {VECTOR_VERSION})",
+    )
     parser.add_argument(
         "--formulas",
         action="append",
@@ -295,7 +316,7 @@ class VectorSource:
     float64. The manifest and every hash are checked once, when the source is opened."""
 
     def __init__(self, directory: str) -> None:
-        self.root = Path(directory)
+        self.root = vector_set(directory)
         self.name = f"vectors:{directory}"
         try:
             manifest = read_manifest(self.root)

@@ -7,7 +7,7 @@ For the formula `prefix.name` registered in section `S` (spec/sections/S.py):
     certificate   oracle/certificates/S.py         the same function name (bound == "certified")
     example       conformance_tests/examples/np_S.py   def prefix_name (the adapter name)
     mutants       conformance_tests/mutants/*.py   KILLS = (..., "prefix.name", ...)
-    vectors       vectors/v1/prefix.name/          case-<k>.json
+    vectors       vectors/v2/prefix.name/          case-<k>.json
     lecture       S's lecture map rows naming "prefix.name", or a section/entry beyond the lecture
     tests         tests/reference/test_S.py naming the reference function (or any test naming the id)
 
@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from rlspec import conformance_tests, spec
+from rlspec.oracle.vectors import VECTOR_VERSION
 from rlspec.spec import lecture_map
 from rlspec.spec.formula import Formula
 from rlspec.vectors import DIRECTORY as VECTORS
@@ -36,7 +37,7 @@ SUITE_DIR = Path(conformance_tests.__file__).resolve().parent
 MUTANTS = SUITE_DIR / "mutants"
 REPOSITORY = SPEC_DIR.parent  # the checkout (an editable install), or site-packages/rlspec
 TESTS = REPOSITORY / "tests" / "reference"
-VECTOR_SET = VECTORS / "v1"
+VECTOR_SET = VECTORS / VECTOR_VERSION
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,9 @@ def mutants_piece(f: Formula) -> Piece:
 def vectors_piece(f: Formula) -> Piece:
     folder = VECTOR_SET / f.id
     cases = sorted(folder.glob("case-*.json")) if folder.is_dir() else []
-    where = f"vectors/v1/{f.id}/"
+    where = f"vectors/{VECTOR_VERSION}/{f.id}/"
     if not cases:
-        message = f"no case in vectors/v1/{f.id}/ (rlspec vectors build --formulas {f.id})"
+        message = f"no case in vectors/{VECTOR_VERSION}/{f.id}/ (rlspec vectors build --formulas {f.id})"
         return Piece("vectors", where, message)
     return Piece("vectors", f"{where} ({len(cases)} cases)")
 

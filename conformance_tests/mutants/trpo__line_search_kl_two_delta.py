@@ -13,6 +13,7 @@ KILLS = ("trpo.line_search", "trpo.line_search_backtracks")
 # only shows where the full step's true mean KL lies in (delta, 2 delta] and its j differs (about 1
 # draw in 10 for trpo.line_search: 20 draws miss it on some seeds; 60 caught it on seeds 0..14)
 EXAMPLES = 60
+VECTORS_MISS = "no stored case of v2 has a candidate before the accepted one with mean KL in (delta, 2 delta]"
 
 
 def _line_search(

@@ -13,7 +13,6 @@ from rlspec.conformance_tests.examples.np_trpo import trpo_max_kl, trpo_surrogat
 from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("trpo.lower_bound",)
-VECTORS_MISS = "no stored instance has its largest |A| at a state mu never starts in"
 
 
 def trpo_lower_bound(P: Any, R: Any, gamma: Any, mu: Any, theta: Any, theta_new: Any) -> float:

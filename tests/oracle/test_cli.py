@@ -263,7 +263,7 @@ def test_show_teaches_one_formula(capsys: pytest.CaptureFixture[str]) -> None:
         "spec/sections/dpg.py",
         "reference/dpg.py: critic_target",
         "conformance_tests/examples/np_dpg.py: ddpg_critic_target",
-        "vectors/v1/ddpg.critic_target/",
+        "vectors/v2/ddpg.critic_target/",
         "tests/reference/test_dpg.py",
     ):
         assert where in out, where

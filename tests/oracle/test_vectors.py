@@ -16,7 +16,7 @@ from rlspec.oracle import vectors
 from tests.conformance.helpers import EXAMPLE, MUTANTS, ROOT, by_id, conform
 
 SUBSET = ["mdp.v", "pg.gradient", "soft.v_star", "lqr.value", "ppo.clip_objective_batch"]
-COMMITTED = ROOT / "vectors" / "v1"
+COMMITTED = ROOT / "vectors" / vectors.VECTOR_VERSION
 
 
 def build(out: Path) -> None:
@@ -32,7 +32,7 @@ def run_verify(root: Path, *extra: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("vectors") / "v1"
+    root = tmp_path_factory.mktemp("vectors") / "v2"
     build(root)
     return root
 
@@ -42,7 +42,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
-    again = tmp_path / "v1"
+    again = tmp_path / "v2"
     build(again)
     assert tree(again) == tree(built)
     assert len(tree(built)) == 1 + 2 * len(SUBSET)
@@ -119,8 +119,17 @@ def test_an_unlisted_file_fails(built: Path, tmp_path: Path) -> None:
 
 
 def test_the_committed_set_checks_out() -> None:
+    assert vectors.DEFAULT_DIR.resolve() == COMMITTED.resolve()
     status, out = run_verify(COMMITTED, "--sample", "3")
     assert status == 0, out
+
+
+def test_the_superseded_set_v1_still_checks_out_by_its_name() -> None:
+    """v1 is kept byte for byte so that a citation of it still verifies; `--dir v1` names it."""
+    assert vectors.vector_set("v1") == vectors.VECTORS_DIRECTORY / "v1"
+    status, out = run_verify(Path("v1"), "--sample", "2")
+    assert status == 0, out
+    assert str(vectors.VECTORS_DIRECTORY / "v1") in out
 
 
 def test_the_example_passes_on_the_committed_vectors(tmp_path: Path) -> None:
