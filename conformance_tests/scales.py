@@ -86,24 +86,30 @@ def gauss_gradient_terms(mean: Any, log_std: Any, b: Any, H: Any, precondition: 
     return np.concatenate([g_mean, g_std])
 
 
+def _closed_classes(support: Any) -> list[Any]:
+    """The closed strongly connected classes (masks) of the graph s -> t where support[s, t]: s
+    is in one iff every state reachable from s reaches s back; its class is what s reaches."""
+    reach = support | np.eye(len(support), dtype=bool)
+    while not np.array_equal(wider := reach @ reach, reach):
+        reach = wider
+    classes: list[Any] = []
+    for s in np.flatnonzero(~np.any(reach & ~reach.T, axis=1)):
+        if not any(c[s] for c in classes):
+            classes.append(reach[s])
+    return classes
+
+
 def stationary_kappa(P: Any, theta: Any) -> float:
     """The conditioning of the stationary distribution of P_pi, pi = softmax(theta):
     (1 + ||(I - P_TT)^-1||_inf) * (1 + max_C ||(I - P_CC + 1 pi_C)^-1||_inf) over the transient
     states T and the recurrent classes C of the exact support of P (the fundamental matrices of
     the absorption and of each class; Kemeny-Snell). A slowly mixing chain gives a large scale."""
-    from scipy.sparse.csgraph import connected_components
-
     p = np.asarray(P, dtype=np.float64)
     p_pi = np.einsum("sa,sat->st", _softmax_rows(theta), p)
-    support = (p != 0).any(axis=1)
-    _, labels = connected_components(support, directed=True, connection="strong")
-    transient = np.zeros(len(p_pi), dtype=bool)
+    closed = _closed_classes((p != 0).any(axis=1))
+    transient = ~np.any(closed, axis=0)
     class_kappa = 1.0
-    for label in np.unique(labels):
-        c = labels == label
-        if support[np.ix_(c, ~c)].any():
-            transient |= c
-            continue
+    for c in closed:
         block = p_pi[np.ix_(c, c)]
         block = block / block.sum(axis=1, keepdims=True)
         k = int(c.sum())

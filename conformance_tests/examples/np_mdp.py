@@ -84,15 +84,24 @@ def _gth(p: Array) -> Array:
     return out
 
 
+def closed_classes(support: NDArray[np.bool_]) -> list[NDArray[np.bool_]]:
+    """The closed strongly connected classes of the graph s -> t where support[s, t], as masks:
+    s is in one iff every state reachable from s reaches s back (its class: what s reaches)."""
+    reach = support | np.eye(len(support), dtype=bool)
+    while not np.array_equal(wider := reach @ reach, reach):
+        reach = wider
+    classes: list[NDArray[np.bool_]] = []
+    for s in np.flatnonzero(~np.any(reach & ~reach.T, axis=1)):
+        if not any(c[s] for c in classes):
+            classes.append(reach[s])
+    return classes
+
+
 def mdp_stationary(P: Array, mu: Array, theta: Array) -> Array:
     """mdp.stationary: d = sum_C (mu(C) + mu_T h_C) pi_C over the recurrent classes C of P_pi
     (closed strongly connected components of the support of P), h_C the absorption probabilities."""
-    from scipy.sparse.csgraph import connected_components
-
     p_pi = np.einsum("sa,sat->st", _policy(theta), P)
-    support = (P != 0).any(axis=1)
-    _, labels = connected_components(support, directed=True, connection="strong")
-    closed = [c for c in (labels == k for k in np.unique(labels)) if not support[np.ix_(c, ~c)].any()]
+    closed = closed_classes((P != 0).any(axis=1))
     transient = ~np.any(closed, axis=0)
     n_t = int(transient.sum())
     d = np.zeros(len(P))

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components
+
+from rlspec.conformance_tests.examples.np_mdp import closed_classes
 
 Array = NDArray[np.float64]
 
@@ -66,9 +67,7 @@ def _stationary(P: Any, mu: Any, theta: Any) -> Array:
     p_pi = _transition(P, _policy(theta))
     n = p_pi.shape[0]
     support = np.any(np.asarray(P, dtype=np.float64) > 0, axis=1)
-    _, labels = connected_components(support, directed=True, connection="strong")
-    classes = [np.flatnonzero(labels == k) for k in np.unique(labels)]
-    closed = [c for c in classes if not np.any(support[np.ix_(c, np.setdiff1d(np.arange(n), c))])]
+    closed = [np.flatnonzero(c) for c in closed_classes(support)]
     transient = np.setdiff1d(np.arange(n), np.concatenate(closed))
     m = np.asarray(mu, dtype=np.float64)
     d = np.zeros(n)
