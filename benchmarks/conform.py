@@ -2,7 +2,7 @@
 
     python3 benchmarks/conform.py                 # wall time of the default run, slowest formulas
     python3 benchmarks/conform.py --seeds 5       # the same on seeds 0..4 (each must exit 0)
-    python3 benchmarks/conform.py --cache         # seed 0 twice with one oracle cache: cold, then warm
+    python3 benchmarks/conform.py --cache         # seed 0 twice with one persistent cache: cold, then warm
     python3 benchmarks/conform.py --mutants       # kill rate of every mutant (default settings, seeds 0, 1)
     python3 benchmarks/conform.py --mutants --write   # ... and update the kill-rate table in CONFORMANCE.md
 
@@ -77,7 +77,8 @@ def timing(seeds: int, examples: str | None) -> int:
 
 
 def cache_timing() -> int:
-    """The default run of seed 0 twice with one persistent oracle cache (oracle/cache.py)."""
+    """The default run of seed 0 twice with one persistent cache: the oracle's answers
+    (oracle/cache.py) and the passing formulas' plans (conformance_tests/plans.py)."""
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as cache:
         seconds, checked = [], []

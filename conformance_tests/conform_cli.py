@@ -21,6 +21,7 @@ from hypothesis import configuration as hypothesis_configuration
 
 from rlspec.conformance_tests import html_report, reports
 from rlspec.conformance_tests.expectations import apply_xfails, read_xfails
+from rlspec.conformance_tests.plans import PlanStore
 from rlspec.conformance_tests.precision import FLOAT64, profile
 from rlspec.conformance_tests.results import FormulaResult, exit_status
 from rlspec.conformance_tests.selection import registry, select
@@ -93,7 +94,9 @@ def add_report_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dps", type=int, default=40, help="oracle digits (40)")
     p.add_argument(
-        "--no-cache", action="store_true", help="do not read or write the oracle's answers in ~/.cache/rlspec"
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the oracle's answers and passing runs' instances in ~/.cache/rlspec",
     )
     p.add_argument(
         "--dtype",
@@ -133,6 +136,7 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
         profile=precision,
         stable_shapes=args.stable_shapes,
         import_timeout=args.import_timeout,
+        plans=None if args.no_cache or args.vectors else PlanStore(),
     )
     try:
         session.start()

@@ -13,7 +13,8 @@ How a run of one formula goes (`FormulaRun`):
   for a hard failure (a crash, a timeout, a wrong shape), the run is `frozen`: every further
   instance passes without being evaluated, so hypothesis stops with `last` as the smallest
   failing instance it found.
-- `replay()` is the same without hypothesis, for stored cases (vectors).
+- `replay()` is the same without hypothesis, for stored cases (vectors); `follow()` replays a
+  passing run's `plan` (conformance_tests/plans.py), the instances it checked in order.
 - A function that raises NotImplementedError (an `rlspec stub` skeleton) sets `unimplemented`
   and freezes the run: the formula is reported as not implemented.
 - `result()` turns that state into a FormulaResult: a failure on `last` (with its repro files),
@@ -37,6 +38,7 @@ from hypothesis.errors import Flaky, HypothesisException
 
 from rlspec.conformance_tests.compare import LECTURE, Outcome, compare, tolerance_scale
 from rlspec.conformance_tests.diagnose import argument_names, corner_pattern, declared_parameters
+from rlspec.conformance_tests.plans import Planned
 from rlspec.conformance_tests.repro import write_artifacts
 from rlspec.conformance_tests.results import Checked, Failure, FormulaResult
 from rlspec.conformance_tests.sources import Case, Expected, instance_key
@@ -111,6 +113,7 @@ class FormulaRun:
         self.corner_failures: dict[str, str] = {}  # failing corner instance (not shrunk) -> corner
         self.following_up = False  # drawing a failed corner's instances for a smaller failure
         self.instances: list[Checked] = []  # every evaluated instance: its error and corner
+        self.plan: list[Planned] = []  # the conforming instances, in order, while none failed
 
     def evaluate(self, raw: dict[str, Any], expected: Expected) -> Outcome:
         inputs = instance_inputs(self.f, raw)
@@ -163,6 +166,7 @@ class FormulaRun:
             if self.first_failure_at is None:
                 self.units.append(outcome.units)
                 self.matched.append(outcome.matched)
+                self.plan.append(Planned(raw, corner, exp))
             return
         key = instance_key(self.f, raw)
         self.failed[key] = (outcome, raw, exp)
@@ -230,6 +234,22 @@ class FormulaRun:
                 self.one(case.raw, case.expected)
             except Mismatch:
                 return
+
+    def follow(self, plan: Sequence[Planned]) -> bool:
+        """A passing run's instances again, in order (hypothesis would draw exactly these while
+        all conform); False at the first that does not (the caller then searches afresh)."""
+        for step in plan:
+            try:
+                self.one(step.raw, step.expected, step.corner)
+            except Mismatch:
+                return False
+            if step.corner is not None:
+                self.corners.append(step.corner)
+        return True
+
+    def passed_cleanly(self) -> bool:
+        """Every checked instance conformed (so `plan` is what hypothesis drew)."""
+        return self.last is None and not self.failed and not self.unimplemented and bool(self.plan)
 
     def result(self, section_key: str) -> FormulaResult:
         f, s = self.f, self.session

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rlspec.conformance_tests.engine import FormulaRun, SuiteError
 from rlspec.conformance_tests.expectations import Domains, Xfail, declared_domains
+from rlspec.conformance_tests.plans import PlanStore
 from rlspec.conformance_tests.precision import FLOAT64, Profile
 from rlspec.conformance_tests.results import FormulaResult
 from rlspec.conformance_tests.selection import registry, section_keys
@@ -48,12 +49,14 @@ class Session:
         profile: Profile = FLOAT64,
         stable_shapes: bool = False,
         import_timeout: float = DEFAULT_IMPORT_TIMEOUT,
+        plans: PlanStore | None = None,
     ) -> None:
         """`prepare` and `start_method` go to the Worker (conformance_tests/worker.py): a hook run
         in the worker before the implementation is imported (resource limits, isolation), and
         the multiprocessing start method. `required` formulas fail when not implemented. The
         implementation's stdout and stderr go to `out_dir/adapter-output.log` (`log`, removed
-        when the implementation printed nothing)."""
+        when the implementation printed nothing). `plans`: passing runs' instances, kept across
+        runs (conformance_tests/plans.py; `rlspec conform` keeps them unless --no-cache)."""
         self.impl = impl
         self.required = frozenset(f.id for f in required)
         self.log = out_dir / LOG_NAME
@@ -74,6 +77,7 @@ class Session:
         self.made_out_dir = False  # whether start() created out_dir (close() removes it if empty)
         self.near_misses: dict[str, str] = {}  # adapter name -> the defined name that nearly matches it
         self.sections = section_keys()
+        self.plans = plans
 
     def start(self) -> None:
         """Find and import the implementation (ImplementationError: a usage error)."""
@@ -116,7 +120,7 @@ class Session:
         try:
             cases = self.source.fixed_cases(f)
             if cases is None:
-                run.search()
+                run = self.search(f)
             elif not cases:
                 message = f"skipped: {self.source.name} has no case for {f.id}"
                 return FormulaResult(f, key, "skipped", message=message)
@@ -130,6 +134,21 @@ class Session:
             result = self.not_implemented(f, key, raises=True) if run.unimplemented else run.result(key)
         result.seconds = time.perf_counter() - started
         return result
+
+    def search(self, f: Formula) -> FormulaRun:
+        """f's drawn instances: a stored plan of the same run when every instance of it conforms
+        again (conformance_tests/plans.py), else hypothesis's search (whose plan is kept when
+        it passes)."""
+        plan = self.plans.load(self, f) if self.plans is not None else None
+        if plan is not None:
+            run = FormulaRun(self, f)
+            if run.follow(plan):
+                return run
+        run = FormulaRun(self, f)
+        run.search()
+        if self.plans is not None and run.passed_cleanly():
+            self.plans.save(self, f, run.plan)
+        return run
 
     def not_implemented(self, f: Formula, key: str, raises: bool = False) -> FormulaResult:
         """A formula without its adapter function (or whose function `raises`

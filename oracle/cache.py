@@ -36,16 +36,17 @@ def cache_directory() -> Path:
     return Path(base) / "rlspec"
 
 
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """rlspec's version and the first 16 hex digits of a sha256 over the oracle's source files."""
+@lru_cache(maxsize=4)
+def code_version(packages: tuple[str, ...] = SOURCES) -> str:
+    """rlspec's version and the first 16 hex digits of a sha256 over the source files of
+    `packages` (by default the oracle's: what determines an answer)."""
     try:
         version = metadata.version("rlspec")
     except metadata.PackageNotFoundError:
         version = "unknown"
     root = Path(__file__).resolve().parents[1]  # the repository, or the installed package rlspec/
     digest = hashlib.sha256()
-    for package in SOURCES:
+    for package in packages:
         folder = root / package
         for path in sorted(folder.rglob("*.py")):
             digest.update(str(path.relative_to(folder)).encode())
@@ -54,10 +55,13 @@ def code_version() -> str:
 
 
 class OracleCache:
-    """Answers stored by key (`key(...)` hashes the parts that determine the answer)."""
+    """Answers stored by key (`key(...)` hashes the parts that determine the answer), under
+    `directory/kind/version` (kind "oracle": the oracle's answers)."""
 
-    def __init__(self, directory: Path | None = None, version: str | None = None) -> None:
-        self.directory = (directory or cache_directory()) / "oracle" / (version or code_version())
+    def __init__(
+        self, directory: Path | None = None, version: str | None = None, kind: str = "oracle"
+    ) -> None:
+        self.directory = (directory or cache_directory()) / kind / (version or code_version())
         self.hits = 0
         self.misses = 0
 
@@ -97,7 +101,6 @@ class OracleCache:
                 raise
         except OSError:
             return  # a cache that cannot be written is a cache that never hits
-
 
     def load_expected(self, key: str) -> Expected | None:
         """A stored Expected (the suite's answers), or None."""

@@ -1,0 +1,120 @@
+"""A passing run's instances replayed without hypothesis (conformance_tests/plans.py): the
+second run must reach exactly the verdicts and instances a fresh search reaches, for a
+conforming implementation and for ones that now fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rlspec.conformance_tests import engine
+from rlspec.conformance_tests.plans import PLAN_SOURCES, PlanStore
+from rlspec.oracle.cache import SOURCES, code_version
+from tests.conformance.helpers import EXAMPLE, MUTANTS, by_id, conform
+
+FORMULAS = "mdp.v,ppo.clip_objective,soft.greedy_policy,trpo.line_search"
+
+
+def rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The report's per-formula rows without their timing and the folder of the repro files."""
+    out = {}
+    for formula_id, row in by_id(doc).items():
+        out[formula_id] = {k: v for k, v in row.items() if k not in ("seconds", "failure")}
+        if row["failure"]:
+            failure = dict(row["failure"])
+            for name in ("instance", "repro"):
+                failure[name] = Path(failure[name]).read_text()
+            out[formula_id]["failure"] = failure
+    return out
+
+
+def run(tmp: Path, name: str, impl: str, *extra: str) -> dict[str, Any]:
+    folder = tmp / name
+    folder.mkdir()
+    _, doc, _, _ = conform(impl, "--formulas", FORMULAS, *extra, tmp=folder)
+    return doc
+
+
+@pytest.fixture
+def no_hypothesis(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every formula for which hypothesis's search runs."""
+    searched: list[str] = []
+    original = engine.FormulaRun.search
+
+    def search(self: engine.FormulaRun) -> None:
+        searched.append(self.f.id)
+        original(self)
+
+    monkeypatch.setattr(engine.FormulaRun, "search", search)
+    return searched
+
+
+def test_the_second_run_replays_the_first_without_hypothesis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_hypothesis: list[str]
+) -> None:
+    monkeypatch.setenv("RLSPEC_CACHE_DIR", str(tmp_path / "cache"))
+    first = run(tmp_path, "first", EXAMPLE)
+    assert sorted(no_hypothesis) == sorted(FORMULAS.split(","))
+    no_hypothesis.clear()
+    second = run(tmp_path, "second", EXAMPLE)
+    assert no_hypothesis == []
+    assert rows(second) == rows(first)
+    assert all(row["status"] == "pass" and row["instances"] for row in rows(first).values())
+    fresh = run(tmp_path, "fresh", EXAMPLE, "--no-cache")
+    assert rows(fresh) == rows(first)
+
+
+@pytest.mark.parametrize(
+    "mutant",
+    [
+        "mdp__v_iterative_evaluation",
+        "ppo__clip_objective_truncated_visitation",
+        "soft__softmax_missing_temperature",
+    ],
+)
+def test_an_implementation_that_now_fails_gets_the_fresh_search_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mutant: str
+) -> None:
+    path = MUTANTS / f"{mutant}.py"
+    if not path.exists():
+        pytest.fail(f"mutant {mutant} is gone: name another one that fails on {FORMULAS}")
+    monkeypatch.setenv("RLSPEC_CACHE_DIR", str(tmp_path / "cache"))
+    run(tmp_path, "passing", EXAMPLE)  # leaves a plan for every formula
+    planned = run(tmp_path, "planned", str(path))
+    fresh = run(tmp_path, "fresh", str(path), "--no-cache")
+    assert any(row["status"] == "fail" for row in rows(fresh).values())
+    assert rows(planned) == rows(fresh)
+
+
+def test_the_plan_depends_on_the_seed_and_the_examples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_hypothesis: list[str]
+) -> None:
+    monkeypatch.setenv("RLSPEC_CACHE_DIR", str(tmp_path / "cache"))
+    run(tmp_path, "first", EXAMPLE)
+    no_hypothesis.clear()
+    run(tmp_path, "seed", EXAMPLE, "--seed", "1")
+    run(tmp_path, "examples", EXAMPLE, "--examples", "7")
+    assert len(no_hypothesis) == 2 * len(FORMULAS.split(","))
+
+
+def test_an_unreadable_plan_is_a_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_hypothesis: list[str]
+) -> None:
+    monkeypatch.setenv("RLSPEC_CACHE_DIR", str(tmp_path / "cache"))
+    first = run(tmp_path, "first", EXAMPLE)
+    plans = list((tmp_path / "cache" / "plans").rglob("*.json"))
+    assert len(plans) == len(FORMULAS.split(","))
+    for path in plans:
+        path.write_text('{"formula": "x", "checked": [{"raw": {}}]}')
+    no_hypothesis.clear()
+    again = run(tmp_path, "again", EXAMPLE)
+    assert len(no_hypothesis) == len(FORMULAS.split(","))
+    assert rows(again) == rows(first)
+
+
+def test_the_plans_version_covers_the_suite_source() -> None:
+    assert set(SOURCES) < set(PLAN_SOURCES) and "conformance_tests" in PLAN_SOURCES
+    assert code_version(PLAN_SOURCES) != code_version(SOURCES)
+    assert PlanStore(Path("/nonexistent")).store.directory.parent.name == "plans"
