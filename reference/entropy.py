@@ -16,8 +16,20 @@ from typing import Any
 
 from mpmath import mp
 
-from rlspec.reference import mdp
-from rlspec.reference.numbers import Mat, Real, Vec, dot, log_softmax, mat, softmax, tensor3, to_mpf, vec
+from rlspec.reference import mdp, soft_fixed_point
+from rlspec.reference.numbers import (
+    Mat,
+    Real,
+    Vec,
+    dot,
+    from_fixed,
+    log_softmax,
+    mat,
+    softmax,
+    tensor3,
+    to_mpf,
+    vec,
+)
 
 RealMat = Sequence[Sequence[Real]]
 RealTensor3 = Sequence[Sequence[Sequence[Real]]]
@@ -25,7 +37,7 @@ RealTensor3 = Sequence[Sequence[Sequence[Real]]]
 # A policy as (pi[s][a], lam * log pi(a|s)).
 SoftPolicy = tuple[Mat, Mat]
 
-MAX_ITERATIONS = 200  # soft policy iteration steps for V*; it converges in far fewer (Newton)
+MAX_ITERATIONS = 200  # soft policy iteration steps of the fallback for V*; it converges in far fewer
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -69,8 +81,12 @@ def regularized_reward(R: RealTensor3, soft: SoftPolicy) -> list[list[list[Any]]
 
 
 def evaluate_soft(P: RealTensor3, R: RealTensor3, gamma: Real, soft: SoftPolicy) -> Vec:
-    """V_lambda^pi: the value of the regularized reward r_lambda under pi (a linear solve)."""
-    return mdp.evaluate(P, regularized_reward(R, soft), gamma, soft[0])
+    """V_lambda^pi: the value of the regularized reward r_lambda under pi (a linear solve, in exact
+    fixed point with r_lambda formed per (s,a): reference.soft_fixed_point.policy_values)."""
+    values = soft_fixed_point.policy_values(P, R, gamma, *soft)
+    if values is None:  # float64 cannot factorize I - gamma P_pi: the general solve
+        values = mdp.evaluate(P, regularized_reward(R, soft), gamma, soft[0])
+    return values  # type: ignore[no-any-return]
 
 
 def apply_t_pi(P: RealTensor3, R: RealTensor3, gamma: Real, soft: SoftPolicy, V: Sequence[Real]) -> Vec:
@@ -186,7 +202,20 @@ def greedy_policy(Q: RealMat, lam: Real) -> Mat:
 def v_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> Vec:
     """soft.v_star: V_lambda^*, the fixed point of T_lambda. Lecture: "Optimal Policy" (Theorem 2).
 
-    Computed by soft policy iteration with exact evaluation (Newton's method on V = T_lambda V,
+    Computed by soft policy iteration, which is Newton's method on V = T_lambda V: in float64 to
+    convergence, then in exact fixed point until ||T_lambda V - V|| <= 2^-(prec + 16) (1 + ||V||)
+    (1 - gamma), so that ||V - V_lambda^*|| <= 2^-(prec + 16) (1 + ||V||)
+    (reference.soft_fixed_point.optimal_values); where those steps stop contracting, soft policy
+    iteration with exact evaluation at every step (`soft_policy_iteration_values`)."""
+    found = soft_fixed_point.optimal_values(P, R, gamma, lam)
+    if found is None:
+        return soft_policy_iteration_values(P, R, gamma, lam)
+    model, values = found
+    return [from_fixed(x, model.scale) for x in values]
+
+
+def soft_policy_iteration_values(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> Vec:
+    """V_lambda^* by soft policy iteration with exact evaluation (Newton's method on V = T_lambda V,
     fast at any lambda), stopped when the residual ||T_lambda V - V|| is far below the working
     precision or the values stop increasing (the rounding floor); the iterate with the smallest
     residual is returned."""
@@ -218,9 +247,7 @@ def v_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> Vec:
 def q_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> Mat:
     """soft.q_star: Q_lambda^*(s,a) = E_{s'~P(.|s,a)}[r(s,a,s') + gamma V_lambda^*(s')], the fixed
     point of F_lambda. Lecture: "Optimal Policy" (Theorem 2)."""
-    with mp.workdps(mp.dps + 10):
-        q_ = mdp.q_from_v(P, R, gamma, v_star(P, R, gamma, lam))
-    return [[+x for x in row] for row in q_]
+    return mdp.q_from_v(P, R, gamma, v_star(P, R, gamma, lam))
 
 
 def policy_star(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> Mat:

@@ -1,0 +1,212 @@
+"""Fast numerics for reference.entropy: soft policy evaluation and the soft optimal value V_lambda^*
+in exact fixed point (the representation of reference.mdp: a value x is the integer
+floor(x 2^scale), P and gamma are floor(. 2^bits), products are exact, shifts floor).
+
+Soft policy evaluation solves (I - gamma P_pi) V = sum_a pi(a|s) sum_s' P(s'|s,a) (r - lam log pi)
+by iterative refinement: exact integer residuals, a float64 inverse of I - gamma P_pi as the
+corrector (reference.numbers.refine), as reference.mdp.evaluate does for the unregularized reward.
+
+V_lambda^* is the root of F(V) = T_lambda V - V. Soft policy iteration is Newton's method on F
+(the Jacobian of T_lambda at V is gamma P_pi for the soft-greedy pi of V, and T_lambda V =
+T_lambda^pi V, so V + (I - gamma P_pi)^-1 (T_lambda V - V) = V_lambda^pi). It runs first in float64
+to convergence, then in fixed point: the residual T_lambda V - V exactly in integers (the
+log-sum-exp at a precision where it is exact to below one unit), the Newton correction from a
+float64 solve with the soft-greedy pi of the current iterate (an inexact Newton step: each step
+gains about -log2(float64 accuracy of the solve) bits). It stops when
+||T_lambda V - V|| <= 2^-(prec + 16) (1 + ||V||) (1 - gamma), so that
+||V - V_lambda^*|| <= ||T_lambda V - V|| / (1 - gamma) <= 2^-(prec + 16) (1 + ||V||).
+Cost per step: one |S|^2 |A| integer product and |S| |A| exponentials (no dense high-precision
+solve). When the fixed-point steps stop contracting, `optimal_values` returns None and the caller
+falls back to soft policy iteration with exact evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from mpmath import mp
+
+from rlspec.reference import mdp
+from rlspec.reference.numbers import (
+    Binary64Array,
+    Real,
+    exponent_bound,
+    fixed,
+    fixed_array,
+    fixed_binary64,
+    from_fixed,
+    refine,
+    to_mpf,
+)
+
+RealMat = Sequence[Sequence[Real]]
+RealTensor3 = Sequence[Sequence[Sequence[Real]]]
+
+FLOAT_STEPS = 100  # soft policy iteration steps in float64 (it converges in far fewer)
+FIXED_STEPS = 200  # inexact Newton steps in fixed point (about prec / 40 are needed)
+STALLED = 4  # consecutive fixed-point steps that do not shrink the residual 4-fold: give up
+
+
+# ---- soft policy evaluation --------------------------------------------------------------------
+
+
+def policy_values(P: RealTensor3, R: RealTensor3, gamma: Real, pi: RealMat, lam_log: RealMat) -> Any:
+    """V with (I - gamma P_pi) V = r_lambda^pi, r_lambda^pi(s) = sum_a pi(a|s) sum_s' P(s'|s,a)
+    (r(s,a,s') - lam_log[s][a]), to a residual below 2^-(prec + 8) relative to the data, as mpf;
+    None when float64 cannot factorize I - gamma P_pi (the caller then solves another way)."""
+    model = mdp.fixed_model(P, R, gamma)
+    part = mdp.policy_part(model, pi, exact=True)
+    if part.lu is None:
+        return None
+    bits = model.bits
+    row_sums = model.P.sum(axis=2)  # sum_s' P(s'|s,a), exactly (not assumed to be 1)
+    reward = model.r - ((fixed_array(lam_log, model.scale) * row_sums) >> bits)
+    b = (part.pi * reward).sum(axis=1) >> bits
+    g = model.gamma
+
+    def apply(x: Any) -> Any:
+        return x - ((g * ((part.p_pi @ x) >> bits)) >> bits)
+
+    x = refine(apply, b, lambda r: part.lu @ r, bits, 1 << max(bits - mp.prec - 8, 0))
+    return None if x is None else [from_fixed(v, model.scale) for v in x]
+
+
+# ---- the soft optimal value --------------------------------------------------------------------
+
+
+def optimal_values(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> Any:
+    """(model, V) with V the fixed-point image (at model.scale) of V_lambda^* to
+    2^-(prec + 16) (1 + ||V||), or None when the fixed-point Newton steps stop contracting."""
+    model = mdp.fixed_model(P, R, gamma)
+    p_float, r_float = _float_data(P, R)
+    g_float, lam_float = float(gamma), float(lam)
+    start = _float_values(p_float, r_float, g_float, lam_float)
+    if start is None:
+        values = np.zeros(model.n, dtype=object)
+        values[:] = 0
+    else:
+        values = fixed_binary64(start, model.scale)
+    scale = model.scale
+    horizon = mdp.horizon_bits(gamma)
+    previous, stalled, jacobian = None, 0, None
+    for _ in range(FIXED_STEPS):
+        image, pi = soft_max_fixed(mdp.q_fixed(model, values), lam, scale)
+        residual = image - values
+        size = max(abs(int(x)) for x in residual)
+        top = max(abs(int(x)) for x in values)
+        if size <= max(((1 << max(scale, 0)) + top) >> (mp.prec + 16 + horizon), 1):
+            return model, values
+        stalled = stalled + 1 if previous is not None and 4 * size > previous else 0
+        if stalled >= STALLED:
+            return None
+        previous = size
+        if jacobian is None or np.max(np.abs(pi - jacobian[0])) > 2.0**-40:
+            jacobian = (pi, _inverse_jacobian(p_float, g_float, pi))
+        if jacobian[1] is None:
+            return None
+        values = values + _correction(jacobian[1], residual)
+    return None
+
+
+def soft_max_fixed(q: Any, lam: Real, scale: int) -> tuple[Any, Any]:
+    """For Q in fixed point at `scale` ([n][m] integers): the integers
+    floor(2^scale lam log sum_a exp(Q(s,a)/lam)) (exact but for the floor: evaluated at a precision
+    where its rounding is far below one unit) and the soft-greedy policy softmax(Q/lam) in float64."""
+    rows = [[int(x) for x in row] for row in q]
+    top = max((abs(x) for row in rows for x in row), default=0).bit_length()
+    work = max(top, scale + exponent_bound(to_mpf(lam)) + 4, 64) + 32
+    out = np.empty(len(rows), dtype=object)
+    pi = np.zeros((len(rows), len(rows[0]) if rows else 0))
+    with mp.workprec(work):
+        lam_ = to_mpf(lam)
+        cut = -work  # exp(x) < 2^-work 2^-work/ln2: negligible next to the term exp(0) = 1
+        for s, row in enumerate(rows):
+            best = max(row)
+            logits = [from_fixed(x - best, scale) / lam_ for x in row]
+            weights = [mp.exp(x) if x > cut else mp.zero for x in logits]
+            total = mp.fsum(weights)
+            out[s] = best + fixed(lam_ * mp.log(total), scale)
+            pi[s] = [float(w / total) for w in weights]
+    return out, pi
+
+
+def _inverse_jacobian(p_float: Any, gamma: float, pi: Any) -> Any:
+    """(I - gamma P_pi)^-1 in float64 (None when float64 fails). Newton's correction
+    (I - gamma P_pi)^-1 (T V - V) uses it while the soft-greedy pi of the iterate stays within
+    2^-40 of the pi it was formed with (a chord method: the fixed-point residual is exact, so an
+    approximate Jacobian only slows the contraction, from the ~2^-40 of float64 per step)."""
+    n = len(pi)
+    with np.errstate(all="ignore"):
+        chain = np.einsum("sa,sat->st", pi, p_float)
+        try:
+            inverse = np.linalg.inv(np.eye(n) - gamma * chain)
+        except np.linalg.LinAlgError:
+            return None
+    return inverse if np.all(np.isfinite(inverse)) else None
+
+
+def _correction(inverse: Any, residual: Any) -> Any:
+    """round(inverse @ residual) for the integer residual (scaled to floats by a power of two)."""
+    size = max(abs(int(x)) for x in residual)
+    shift = size.bit_length() - 62
+    scaled = np.array([float(int(x) >> shift if shift >= 0 else int(x) << -shift) for x in residual])
+    with np.errstate(all="ignore"):
+        c = inverse @ scaled
+    s = shift - 10
+    ints = [int(v) for v in np.rint(np.ldexp(np.nan_to_num(c), 10))]
+    out = np.empty(len(ints), dtype=object)
+    out[:] = [v << s if s >= 0 else v >> -s for v in ints]
+    return out
+
+
+def _float_data(P: RealTensor3, R: RealTensor3) -> tuple[Any, Any]:
+    """P as a float64 [n][m][n] array and r(s,a) = sum_s' P R in float64 (inf where R overflows)."""
+    with np.errstate(all="ignore"):
+        p, rewards = _floats(P), _floats(R)
+        return p, (p * rewards).sum(axis=2)
+
+
+def _floats(xs: RealTensor3) -> Any:
+    if isinstance(xs, Binary64Array):
+        return xs.floats
+    try:
+        return np.array([[[float(x) for x in row] for row in block] for block in xs])
+    except OverflowError:  # an exact number beyond binary64: no float64 start
+        return np.full((len(xs), len(xs[0]), len(xs[0][0])), np.inf)
+
+
+def _float_values(p: Any, r: Any, gamma: float, lam: float) -> Any:
+    """Soft policy iteration in float64 from V = 0 until the residual ||T V - V|| stops shrinking;
+    the iterate with the smallest residual, or None when float64 cannot represent the problem."""
+    n, m = r.shape
+    flat = p.reshape(n * m, n)
+    values = np.zeros(n)
+    best, best_residual, stalled = None, np.inf, 0
+    with np.errstate(all="ignore"):
+        if not (np.all(np.isfinite(r)) and 0 < lam < np.inf):
+            return None
+        for _ in range(FLOAT_STEPS):
+            q = r + gamma * (flat @ values).reshape(n, m)
+            top = q.max(axis=1)
+            weights = np.exp((q - top[:, None]) / lam)
+            total = weights.sum(axis=1)
+            image = top + lam * np.log(total)
+            residual = float(np.max(np.abs(image - values)))
+            if not np.isfinite(residual):
+                return best
+            if residual < best_residual:
+                best, best_residual, stalled = values, residual, 0
+            else:
+                stalled += 1
+            if stalled >= 3 or residual <= 1e-15 * (1 + float(np.max(np.abs(values)))):
+                break
+            pi = weights / total[:, None]
+            reward = (pi * (r - (q - image[:, None]))).sum(axis=1)  # lam log pi = Q - T V
+            chain = np.einsum("sa,sat->st", pi, p)
+            try:
+                values = np.linalg.solve(np.eye(n) - gamma * chain, reward)
+            except np.linalg.LinAlgError:
+                return best
+    return best
