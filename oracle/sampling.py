@@ -7,6 +7,9 @@ Domains (spec.formula.Arg.domain) for `params.*` arguments:
   reward           U(-1, 1)
   logits           N(0, 1) * logit_scale (the family option, default 1)
   logits_near:ARG  ARG + 0.3 N(0, 1), ARG another argument of the same formula (by name)
+  real_at:ARG      N(0, 1) in half the draws, else 4 ARG N(0, 1): values whose differences are on
+                   the scale of ARG (a temperature), so that softmax(value / ARG) has every
+                   probability scale rather than being one-hot
   positive         exp(N(0, 1))
   unit_open        U(0, 1)            (aliases: prob, (0,1))
   clip_epsilon     U(0.05, 0.5)
@@ -37,6 +40,8 @@ instead (domains without an end, like real and reward, are drawn as usual):
   logits           0.01 N(0, 1)                   20 N(0, 1)
   budget           log-uniform [1e-8, 1e-6]       log-uniform [10, 100]
   logits_near:ARG  (drawn as usual)               ARG +- U(20, 40) per entry
+  real_at:ARG      rows alternately 4 ARG N(0, 1)   N(0, 1)
+                   (ARG at its end) and N(0, 1)
   log_prob_near:ARG (drawn as usual)              ARG +- U(20, 40), kept <= 0 (the sign flips)
 
 A family may sample domains of its own first: `family.sample_param(rng, domain, shape, raw)`
@@ -144,8 +149,16 @@ def sample_param(
     """One value for `arg`: near a domain end when the option `param_end` asks for it, else the
     family's `sample_param` hook first, then the shared vocabulary."""
     end = options.get(PARAM_END)
+    kind, _, detail = arg.domain.partition(":")
+    if kind == "real_at":
+        scale = float(np.max(np.abs(_drawn(module, rng, detail, raw, options, named))))
+        factor = np.ones(shape[:1] + (1,) * max(len(shape) - 1, 0))
+        if end == "low":  # even rows on the scale, odd rows far beyond it (exp overflows)
+            factor[::2] = 4.0 * scale
+        elif end is None and rng.random() < 0.5:
+            factor[...] = 4.0 * scale
+        return _shaped(factor * rng.normal(size=shape), shape)
     if end is not None:
-        kind, _, detail = arg.domain.partition(":")
         if end == "high" and kind in NEAR_DOMAINS:
             return far_from(module, rng, kind, detail, raw, options, named)
         value = domain_end(rng, kind, detail, shape, end == "high")
@@ -267,18 +280,31 @@ def far_from(
     """The high end of a `*_near:ARG` domain: ARG (drawn first, at its own domain's end, when the
     instance has none yet) plus a difference of 20 to 40 in size and random sign per entry; a
     log-probability that would pass 0 takes the other sign, so it stays <= 0."""
-    if detail in named and named[detail].source.startswith("params."):
-        key = named[detail].source[len("params.") :]
-        if key not in raw.setdefault("params", {}):
-            dims = _dimensions(module, raw, options)
-            base_shape = resolve_shape(named[detail].shape, dims, rng)
-            base_value = sample_param(module, rng, named[detail], base_shape, raw, options, named)
-            raw["params"][key] = to_json_ready(base_value)
-    base = np.asarray(_lookup(detail, raw, named), dtype=np.float64)
+    base = _drawn(module, rng, detail, raw, options, named)
     far = rng.choice(np.array([-1.0, 1.0]), base.shape) * rng.uniform(20.0, 40.0, base.shape)
     if kind == "log_prob_near":
         far = np.where(base + far > 0.0, -np.abs(far), far)
     return base + far
+
+
+def _drawn(
+    module: ModuleType,
+    rng: np.random.Generator,
+    name: str,
+    raw: dict[str, Any],
+    options: Mapping[str, Any],
+    named: Mapping[str, Arg],
+) -> Any:
+    """Another argument's value as a float64 array, drawn first (at the domain end the options
+    ask for) when the instance has none yet."""
+    if name in named and named[name].source.startswith("params."):
+        key = named[name].source[len("params.") :]
+        if key not in raw.setdefault("params", {}):
+            dims = _dimensions(module, raw, options)
+            shape = resolve_shape(named[name].shape, dims, rng)
+            value = sample_param(module, rng, named[name], shape, raw, options, named)
+            raw["params"][key] = to_json_ready(value)
+    return np.asarray(_lookup(name, raw, named), dtype=np.float64)
 
 
 def _lookup(name: str, raw: Mapping[str, Any], named: Mapping[str, Arg]) -> Any:

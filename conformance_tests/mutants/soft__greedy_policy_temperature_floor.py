@@ -11,7 +11,8 @@ from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
 
 KILLS = ("soft.greedy_policy",)
 VECTORS_MISS = "no stored lambda is below 1e-4"
-EXAMPLES = 80  # lambda below 1e-4 is drawn rarely: 40 draws miss it on seed 0
+# shows only where lambda < 1e-4 and Q's differences are on lambda's scale (otherwise both
+# policies are one-hot): the params_low corner draws exactly that (Q's domain real_at:lam)
 
 
 def soft_greedy_policy(Q: Any, lam: Any) -> Any:

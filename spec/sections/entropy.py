@@ -31,7 +31,9 @@ SOFT_PI = "Soft Policy Iteration"
 
 LAMBDA = Arg("lam", (), "params.lambda", "temperature lambda > 0 of the entropy bonus", domain="temperature")
 V_IN = Arg("V", ("S",), "params.V", "a state-value vector the operator is applied to", domain="real")
-Q_IN = Arg("Q", ("S", "A"), "params.Q", "an action-value table the operator is applied to", domain="real")
+Q_IN = Arg(
+    "Q", ("S", "A"), "params.Q", "an action-value table the operator is applied to", domain="real_at:lam"
+)
 K_STEPS = Arg("k", (), "params.k", "number of soft policy iteration steps", domain="int:0..4", dtype="int64")
 
 SOFT_POLICY_ARGS = (*POLICY_ARGS, LAMBDA)  # a softmax policy's soft values: P, R, gamma, theta, lam

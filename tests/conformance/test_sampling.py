@@ -66,6 +66,26 @@ def test_logits_near_is_near_its_base_and_shared_params_are_sampled_once() -> No
     assert 0 < np.max(np.abs(theta_new - theta)) < 0.3 * 6
 
 
+def test_real_at_a_temperature_is_on_its_scale_in_half_the_draws_and_at_its_low_end() -> None:
+    values = Arg("Q", ("N",), "params.Q", "", domain="real_at:lam")
+    lam = Arg("lam", (), "params.lam", "", domain="temperature")
+    f = _formula(values, lam)  # Q comes first: lam is drawn for it, then kept
+
+    def ratio(seed: int, options: dict[str, Any]) -> float:
+        params = sample_instance("batch", seed, {"batch": 64, **options}, [f])["params"]
+        assert 1e-5 <= params["lam"] <= 1e3
+        return float(np.std(params["Q"]) / params["lam"])
+
+    free = [ratio(seed, {}) for seed in range(200)]
+    on_scale = sum(1 for r in free if 2 < r < 8)  # 4 lam N(0, 1): a standard deviation near 4 lam
+    assert 70 < on_scale < 130
+    for seed in range(20):  # at the low end: even entries on lam's scale, odd ones far beyond it
+        low = sample_instance("batch", seed, {"batch": 64, "param_end": "low"}, [f])["params"]
+        q = np.asarray(low["Q"])
+        assert 1e-5 <= low["lam"] <= 1e-4
+        assert 2 < np.std(q[::2]) / low["lam"] < 8 and np.std(q[1::2]) > 0.5
+
+
 def test_sampling_is_deterministic_in_the_seed() -> None:
     arg = Arg("adv", ("N",), "params.adv", "", domain="real")
     f = _formula(arg)
