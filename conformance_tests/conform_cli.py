@@ -35,7 +35,7 @@ from rlspec.conformance_tests.session import (
 )
 from rlspec.conformance_tests.sources import ExpectedSource, LiveOracle, vectors_source
 from rlspec.conformance_tests.worker import ImplementationError
-from rlspec.oracle.cache import OracleCache
+from rlspec.oracle.cache import OracleCache, cache_directory
 from rlspec.oracle.errors import UsageError, UsageErrorParser
 
 
@@ -187,6 +187,20 @@ def write_reports(args: argparse.Namespace, results: list[FormulaResult], meta: 
         reports.write_gradescope(Path(args.gradescope), results, meta, weights)
 
 
+def cache_use(session: Session) -> dict[str, object] | None:
+    """What the run took from the persistent cache (None with --no-cache or --vectors): the
+    formulas whose earlier passing run was replayed, and the oracle answers read or computed."""
+    source = session.source
+    if session.plans is None or not isinstance(source, LiveOracle) or source.persistent is None:
+        return None
+    return {
+        "directory": str(cache_directory()),
+        "replayed": list(session.replayed),
+        "answers_read": source.persistent.hits,
+        "answers_computed": source.persistent.misses,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -208,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "domains": session.domains.describe(),
             "xfails": args.xfails,
             "adapter_log": None if session.adapter_log() is None else str(session.adapter_log()),
+            "cache": cache_use(session),
         }
         write_reports(args, results, meta)
         return status

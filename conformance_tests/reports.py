@@ -75,6 +75,13 @@ def table(results: Sequence[FormulaResult], meta: Mapping[str, Any]) -> str:
     )
     if meta.get("domains"):
         lines.append(f"input domains declared by the adapter: {meta['domains']}")
+    cache = meta.get("cache")
+    if isinstance(cache, Mapping) and (cache.get("replayed") or cache.get("answers_read")):
+        lines.append(
+            f"from the cache in {cache['directory']}: {len(cache['replayed'])} formulas replayed the "
+            f"instances of an earlier passing run, {cache['answers_read']} oracle answers read "
+            f"({cache['answers_computed']} computed); --no-cache recomputes everything"
+        )
     return "\n".join(lines)
 
 

@@ -78,6 +78,7 @@ class Session:
         self.near_misses: dict[str, str] = {}  # adapter name -> the defined name that nearly matches it
         self.sections = section_keys()
         self.plans = plans
+        self.replayed: list[str] = []  # formulas whose stored plan was replayed (all conformed)
 
     def start(self) -> None:
         """Find and import the implementation (ImplementationError: a usage error)."""
@@ -143,6 +144,7 @@ class Session:
         if plan is not None:
             run = FormulaRun(self, f)
             if run.follow(plan):
+                self.replayed.append(f.id)
                 return run
         run = FormulaRun(self, f)
         run.search()

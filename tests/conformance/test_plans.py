@@ -64,6 +64,12 @@ def test_the_second_run_replays_the_first_without_hypothesis(
     assert all(row["status"] == "pass" and row["instances"] for row in rows(first).values())
     fresh = run(tmp_path, "fresh", EXAMPLE, "--no-cache")
     assert rows(fresh) == rows(first)
+    assert first["cache"]["replayed"] == [] and first["cache"]["answers_computed"] > 0
+    assert (
+        sorted(second["cache"]["replayed"]) == sorted(FORMULAS.split(","))
+        and second["cache"]["answers_computed"] == 0
+    )
+    assert fresh["cache"] is None  # the report says where its verdicts came from
 
 
 @pytest.mark.parametrize(
