@@ -26,7 +26,7 @@ import hashlib
 import json
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,11 @@ from mpmath import mp
 
 from rlspec import spec
 from rlspec.oracle.errors import InstanceError, UsageError, UsageErrorParser
-from rlspec.oracle.evaluate import evaluate, leaves
-from rlspec.oracle.expected import Case, case_from_vector
+from rlspec.oracle.evaluate import arguments, evaluate, leaves
+from rlspec.oracle.expected import DEFAULT_DPS as SUITE_DPS
+from rlspec.oracle.expected import Case, case_from_vector, to_float64
 from rlspec.oracle.instance import Instance, family_module, from_mapping
+from rlspec.oracle.margins import ALTERNATIVES, alternatives
 from rlspec.spec.selection import SelectionError, select
 from rlspec.vectors import DIRECTORY as VECTORS_DIRECTORY
 
@@ -325,15 +327,33 @@ class VectorSource:
             raise UsageError(f"--vectors: {exc}") from None
 
     def fixed_cases(self, f: Any) -> list[Case]:
+        """f's stored cases; where a case sits on a decision boundary (oracle/margins.py: the
+        line search's acceptance, a PPO clip kink), the other answers float64 could reach are
+        accepted too, as with the live oracle."""
         prefix = f"{f.id}/"
-        return [
+        cases = [
             case_from_vector(json.loads((self.root / rel).read_bytes()))
             for rel in self.files
             if rel.startswith(prefix)
         ]
+        if f.id not in ALTERNATIVES:
+            return cases
+        return [with_alternatives(f, case) for case in cases]
 
     def expected(self, f: Any, raw: dict[str, Any]) -> Any:
         raise UsageError(f"--vectors: {f.id} has no stored case for this instance")
+
+
+def with_alternatives(f: Any, case: Case) -> Case:
+    """The case with the answers a float64 evaluation could also reach on it (at the suite's
+    digits)."""
+    args = arguments(f, from_mapping(json.loads(json.dumps(case.raw))))
+    others = alternatives(f.id, args, SUITE_DPS)
+    if not others:
+        return case
+    with mp.workdps(SUITE_DPS):
+        reachable = tuple(to_float64(v) for v in others)
+    return replace(case, expected=replace(case.expected, alternatives=reachable))
 
 
 def conformance_source(directory: str) -> VectorSource:

@@ -162,3 +162,34 @@ def test_every_mutant_fails_on_the_committed_vectors(tmp_path: Path, path: Path)
     status, doc, _, _ = conform(str(path), *args, tmp=tmp_path)
     rows = by_id(doc)
     assert status == 1 and any(rows[i]["status"] == "fail" for i in ids), path.name
+
+
+ONE_ACTION_ANY_COUNT = '''
+from rlspec.conformance_tests.examples.numpy_impl import *  # noqa: F403
+from rlspec.conformance_tests.examples import numpy_impl
+
+def trpo_line_search_backtracks(P, R, gamma, mu, theta, delta, beta, max_backtracks):
+    # with one action every candidate's gain is exactly 0: a float64 gain rounded up to a
+    # positive number accepts the first candidate, a correct outcome on this tie
+    if len(theta[0]) == 1:
+        return 0
+    return numpy_impl.trpo_line_search_backtracks(P, R, gamma, mu, theta, delta, beta, max_backtracks)
+'''
+
+
+def test_stored_cases_on_a_tie_accept_every_answer_float64_could_reach(tmp_path: Path) -> None:
+    """With one action the line search's gain is exactly 0 at every candidate, so a float64
+    evaluation may accept any of them (-1, 0, ..., max_backtracks): the stored cases must accept
+    them all under --vectors, as the live oracle does."""
+    f = vectors.spec.formula("trpo.line_search_backtracks")
+    source = vectors.conformance_source("v2")
+    one_action = [c for c in source.fixed_cases(f) if len(c.raw["theta"][0]) == 1]
+    assert one_action, "v2 has no one-action case of the line search"
+    for case in one_action:
+        count = int(case.raw["params"]["max_backtracks"])
+        reachable = {float(case.expected.value), *(float(a) for a in case.expected.alternatives)}
+        assert reachable == {float(j) for j in range(-1, count + 1)}
+    impl = tmp_path / "tie_breaking.py"
+    impl.write_text(ONE_ACTION_ANY_COUNT)
+    status, doc, _, _ = conform(str(impl), "--formulas", f.id, "--vectors", "v2", tmp=tmp_path)
+    assert status == 0 and by_id(doc)[f.id]["status"] == "pass"
