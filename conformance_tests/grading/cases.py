@@ -77,7 +77,9 @@ def draw_cases(
 ) -> list[Case]:
     """`count` instances of the formula's family, reproducible from the seed; each with the
     oracle's value. Options within the family's ranges, narrowed by the grading file's; cases a
-    constant could pass are skipped."""
+    constant could pass are skipped, and so are cases on a decision boundary, where float64
+    rounding decides between several correct answers (oracle/margins.py: a line search whose
+    gain is exactly 0, a ratio on a clip kink): a grade must not depend on a rounding."""
     sizes, choices = family_options(f.family)
     kind = "hidden" if hidden else "visible"
     rng = random.Random(zlib.crc32(f"{kind}:{seed}:{f.id}".encode()))
@@ -105,7 +107,7 @@ def draw_cases(
             expected = source.expected(f, raw)
         except InstanceError:
             continue
-        if trivial(f, raw, np.asarray(expected.value, dtype=np.float64)):
+        if expected.alternatives or trivial(f, raw, np.asarray(expected.value, dtype=np.float64)):
             continue
         index = len(out) if hidden else None
         out.append(Case(f"{kind} case {len(out) + 1}", hidden, instance_seed, used, raw, expected, index))
