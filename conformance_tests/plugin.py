@@ -37,6 +37,12 @@ def pytest_addoption(parser: Any) -> None:
         "--rlspec-dtype", default=None, help="precision profile: float64 (default) or float32 (as --dtype)"
     )
     group.addoption("--rlspec-xfails", default=None, help="known deviations, TOML or JSON (as --xfails)")
+    group.addoption(
+        "--rlspec-no-cache",
+        action="store_true",
+        default=False,
+        help="do not read or write the oracle's answers and passing runs' instances (as --no-cache)",
+    )
 
 
 def pytest_configure(config: Any) -> None:
@@ -80,9 +86,12 @@ def rlspec_session(request: Any) -> Iterator[Any]:
     """The implementation under test in its worker (skips when none is given)."""
     from rlspec.conformance_tests import session as suite
     from rlspec.conformance_tests.expectations import read_xfails
+    from rlspec.conformance_tests.plans import PlanStore
     from rlspec.conformance_tests.precision import profile
     from rlspec.conformance_tests.selection import registry
+    from rlspec.conformance_tests.sources import LiveOracle
     from rlspec.conformance_tests.worker import ImplementationError
+    from rlspec.oracle.cache import OracleCache
     from rlspec.oracle.errors import UsageError
 
     impl = implementation(request.config)
@@ -96,13 +105,16 @@ def rlspec_session(request: Any) -> Iterator[Any]:
         precision = profile(_option(request.config, "--rlspec-dtype") or "float64")
     except UsageError as exc:
         raise pytest.UsageError(str(exc)) from None
+    cached = not _option(request.config, "--rlspec-no-cache")
     session = suite.Session(
         impl,
         examples=examples,
         seed=suite.DEFAULT_SEED if seed is None else seed,
         timeout=timeout,
+        source=LiveOracle(unit=precision.eps, persistent=OracleCache() if cached else None),
         out_dir=Path(out),
         profile=precision,
+        plans=PlanStore() if cached else None,
     )
     try:
         xfails = _option(request.config, "--rlspec-xfails")

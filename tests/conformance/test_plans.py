@@ -4,6 +4,9 @@ conforming implementation and for ones that now fail."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +127,22 @@ def test_the_plans_version_covers_the_suite_source() -> None:
     assert set(SOURCES) < set(PLAN_SOURCES) and "conformance_tests" in PLAN_SOURCES
     assert code_version(PLAN_SOURCES) != code_version(SOURCES)
     assert PlanStore(Path("/nonexistent")).store.directory.parent.name == "plans"
+
+
+def test_the_pytest_plugin_keeps_and_replays_plans_unless_told_not_to(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--pyargs"]
+    argv += ["rlspec.conformance_tests", "--rlspec-impl", EXAMPLE, "--rlspec-out", str(tmp_path / "out")]
+    argv += ["-m", "rlspec_dpg", "-k", "soft_update"]
+    env = {**os.environ, "RLSPEC_CACHE_DIR": str(cache)}
+
+    def plugin(*extra: str) -> None:
+        command = [*argv, *extra]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+        assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-2000:]
+
+    plugin("--rlspec-no-cache")
+    assert not cache.exists()
+    plugin()
+    assert len(list((cache / "plans").rglob("*.json"))) == 1
+    plugin()  # replays the plan
