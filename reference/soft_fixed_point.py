@@ -15,8 +15,9 @@ float64 solve with the soft-greedy pi of the current iterate (an inexact Newton 
 gains about -log2(float64 accuracy of the solve) bits). It stops when
 ||T_lambda V - V|| <= 2^-(prec + 16) (1 + ||V||) (1 - gamma), so that
 ||V - V_lambda^*|| <= ||T_lambda V - V|| / (1 - gamma) <= 2^-(prec + 16) (1 + ||V||).
-Cost per step: one |S|^2 |A| integer product and |S| |A| exponentials (no dense high-precision
-solve). When the fixed-point steps stop contracting, `optimal_values` returns None and the caller
+Cost per step: one |S|^2 |A| integer product (of P with the correction, a float64 solution times
+a power of two, so with small integers: Q(V + c) = Q(V) + gamma P c, recomputed in full before the
+final test) and |S| |A| exponentials; no dense high-precision solve. When the fixed-point steps stop contracting, `optimal_values` returns None and the caller
 falls back to soft policy iteration with exact evaluation.
 """
 
@@ -37,7 +38,6 @@ from rlspec.reference.numbers import (
     fixed_array,
     fixed_binary64,
     from_fixed,
-    refine,
     to_mpf,
 )
 
@@ -46,6 +46,7 @@ RealTensor3 = Sequence[Sequence[Sequence[Real]]]
 
 FLOAT_STEPS = 100  # soft policy iteration steps in float64 (it converges in far fewer)
 FIXED_STEPS = 200  # inexact Newton steps in fixed point (about prec / 40 are needed)
+REFINE_STEPS = 60  # iterative refinement steps of a soft policy evaluation
 STALLED = 4  # consecutive fixed-point steps that do not shrink the residual 4-fold: give up
 
 
@@ -64,13 +65,43 @@ def policy_values(P: RealTensor3, R: RealTensor3, gamma: Real, pi: RealMat, lam_
     row_sums = model.P.sum(axis=2)  # sum_s' P(s'|s,a), exactly (not assumed to be 1)
     reward = model.r - ((fixed_array(lam_log, model.scale) * row_sums) >> bits)
     b = (part.pi * reward).sum(axis=1) >> bits
-    g = model.gamma
+    x = _refine(model, part.p_pi, part.lu, b, 1 << max(bits - mp.prec - 8, 0))
+    return None if x is None else [from_fixed(v, model.scale) for v in x]
+
+
+def _refine(model: Any, p_pi: Any, inverse: Any, b: Any, target: int) -> Any:
+    """x with max |b - (I - gamma P_pi) x| <= target units: iterative refinement with the float64
+    inverse as the corrector. The residual is updated by the image of each correction, a float64
+    solution times a power of two (an integer product of P_pi with small integers instead of full
+    ones), which drifts by a few units per step from b - (I - gamma P_pi) x (floors); the final
+    residual is recomputed in full. None when the residual stops shrinking."""
+    bits, g = model.bits, model.gamma
 
     def apply(x: Any) -> Any:
-        return x - ((g * ((part.p_pi @ x) >> bits)) >> bits)
+        return x - ((g * ((p_pi @ x) >> bits)) >> bits)
 
-    x = refine(apply, b, lambda r: part.lu @ r, bits, 1 << max(bits - mp.prec - 8, 0))
-    return None if x is None else [from_fixed(v, model.scale) for v in x]
+    x = np.zeros(len(b), dtype=object)
+    x[:] = 0
+    residual, exact, previous = b, True, None
+    for _ in range(REFINE_STEPS):
+        size = max((abs(int(v)) for v in residual), default=0)
+        if size <= target // 2 and not exact:
+            residual, exact = b - apply(x), True
+            size = max((abs(int(v)) for v in residual), default=0)
+        if size <= target and exact:
+            return x
+        if previous is not None and 4 * size > previous:
+            return None
+        previous = size
+        step = _step(inverse, residual)
+        if step is None:
+            return None
+        small, shift = step
+        change = small << shift
+        x = x + change
+        residual = residual - (change - ((g * (((p_pi @ small) << shift) >> bits)) >> bits))
+        exact = False
+    return None
 
 
 # ---- the soft optimal value --------------------------------------------------------------------
@@ -88,15 +119,20 @@ def optimal_values(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> An
         values[:] = 0
     else:
         values = fixed_binary64(start, model.scale)
-    scale = model.scale
+    scale, bits, g = model.scale, model.bits, model.gamma
     horizon = mdp.horizon_bits(gamma)
+    q, exact = mdp.q_fixed(model, values), True
     previous, stalled, jacobian = None, 0, None
     for _ in range(FIXED_STEPS):
-        image, pi = soft_max_fixed(mdp.q_fixed(model, values), lam, scale)
+        image, pi = soft_max_fixed(q, lam, scale)
         residual = image - values
         size = max(abs(int(x)) for x in residual)
         top = max(abs(int(x)) for x in values)
-        if size <= max(((1 << max(scale, 0)) + top) >> (mp.prec + 16 + horizon), 1):
+        target = max(((1 << max(scale, 0)) + top) >> (mp.prec + 16 + horizon), 1)
+        if size <= target // 2 and not exact:  # q drifted by a few units: recompute it in full
+            q, exact = mdp.q_fixed(model, values), True
+            continue
+        if size <= target and exact:
             return model, values
         stalled = stalled + 1 if previous is not None and 4 * size > previous else 0
         if stalled >= STALLED:
@@ -104,9 +140,14 @@ def optimal_values(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> An
         previous = size
         if jacobian is None or np.max(np.abs(pi - jacobian[0])) > 2.0**-40:
             jacobian = (pi, _inverse_jacobian(p_float, g_float, pi))
-        if jacobian[1] is None:
+        step = None if jacobian[1] is None else _step(jacobian[1], residual)
+        if step is None:
             return None
-        values = values + _correction(jacobian[1], residual)
+        # V += c with c = small 2^shift; Q(V + c) = Q(V) + gamma P c, P c from the small integers
+        small, shift = step
+        values = values + (small << shift)
+        future = (g * (((model.flat @ small) << shift) >> bits)) >> bits
+        q, exact = q + future.reshape(model.n, model.m), False
     return None
 
 
@@ -147,18 +188,23 @@ def _inverse_jacobian(p_float: Any, gamma: float, pi: Any) -> Any:
     return inverse if np.all(np.isfinite(inverse)) else None
 
 
-def _correction(inverse: Any, residual: Any) -> Any:
-    """round(inverse @ residual) for the integer residual (scaled to floats by a power of two)."""
+def _step(inverse: Any, residual: Any) -> tuple[Any, int] | None:
+    """(c, k) with c 2^k = round(inverse @ residual), k >= 0, c small integers: the residual scaled
+    to floats by a power of two, the float64 product, 10 more bits; None when it is not finite."""
     size = max(abs(int(x)) for x in residual)
     shift = size.bit_length() - 62
     scaled = np.array([float(int(x) >> shift if shift >= 0 else int(x) << -shift) for x in residual])
     with np.errstate(all="ignore"):
         c = inverse @ scaled
-    s = shift - 10
-    ints = [int(v) for v in np.rint(np.ldexp(np.nan_to_num(c), 10))]
+    if not np.all(np.isfinite(c)):
+        return None
+    ints = [int(v) for v in np.rint(np.ldexp(c, 10))]
+    k = shift - 10
+    if k < 0:
+        ints, k = [v >> -k for v in ints], 0
     out = np.empty(len(ints), dtype=object)
-    out[:] = [v << s if s >= 0 else v >> -s for v in ints]
-    return out
+    out[:] = ints
+    return out, k
 
 
 def _float_data(P: RealTensor3, R: RealTensor3) -> tuple[Any, Any]:
