@@ -9,22 +9,19 @@ symmetric positive semidefinite.
 
 The expectations of the squashed forms reduce to one-dimensional Gaussian integrals: the
 log-determinant of the squashing is a sum over action dimensions, and the dimensions of a are
-independent, so E[(a - c)^T H (a - c)] only needs E[a_j] and E[a_j^2]. They are computed by
-composite Gauss-Legendre quadrature with an error estimate (`gaussian_expectations`).
+independent, so E[(a - c)^T H (a - c)] only needs E[a_j] and E[a_j^2]. They are enclosed by
+rigorous quadrature in arb ball arithmetic (`rlspec.reference.quadrature`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import lru_cache
-from itertools import pairwise
+from collections.abc import Sequence
 from typing import Any
 
-import gmpy2
-import mpmath
 from mpmath import mp
 
 from rlspec.reference.numbers import Mat, Real, Vec, mat, to_mpf, vec
+from rlspec.reference.quadrature import gradient_moments, objective_moments
 
 # ---- batch forms ---------------------------------------------------------------------------
 
@@ -195,7 +192,7 @@ def squashed_policy_objective(
         m = len(mu)
         log_det, first, second = [], [], []
         for j in range(m):
-            e_t, e_t2, e_logsech2 = gaussian_expectations(_objective_integrand, mu[j], mp.exp(ls[j]))
+            e_t, e_t2, e_logsech2 = objective_moments(mu[j], ls[j])
             shift = beta[j] - cs[j]
             first.append(k[j] * e_t + shift)  # E[a_j - c_j]
             second.append(k[j] ** 2 * e_t2 + 2 * k[j] * shift * e_t + shift**2)  # E[(a_j - c_j)^2]
@@ -225,7 +222,7 @@ def squashed_policy_gradient(
     out = []
     for mu, ls, cs, hs in zip(mat(mean), mat(log_std), mat(c), _tensor(H), strict=True):
         m = len(mu)
-        moments = [gaussian_expectations(_gradient_integrand, mu[j], mp.exp(ls[j])) for j in range(m)]
+        moments = [gradient_moments(mu[j], ls[j]) for j in range(m)]
         # E[a_j - c_j], and per dimension the expectations against (1 - t^2) and eps (1 - t^2)
         shift = [beta[j] - cs[j] for j in range(m)]
         first = [k[j] * moments[j][0] + shift[j] for j in range(m)]
@@ -328,168 +325,3 @@ def policy_loss_batch_gradient(
 
 def _tensor(h: Sequence[Sequence[Sequence[Real]]]) -> list[Mat]:
     return [mat(block) for block in h]
-
-
-# ---- one-dimensional Gaussian expectations ---------------------------------------------------
-#
-# The quadrature's inner loop runs in gmpy2 (MPFR, correctly rounded) at the working precision
-# plus guard bits: thousands of nodes per integral, ten times faster than mpf arithmetic.
-
-_GAUSS_LEGENDRE = mpmath.calculus.quadrature.GaussLegendre(mp)
-_NODE_CACHE: dict[tuple[int, int], list[tuple[Any, Any]]] = {}
-
-Integrand = Callable[[Any, Any], list[Any]]
-
-
-class QuadratureError(ArithmeticError):
-    """The quadrature's error estimate is not below the working precision."""
-
-
-def _tanh(u: Any) -> tuple[Any, Any]:
-    """x = exp(-2|u|) and tanh(u) = sign(u) (1 - x) / (1 + x) (MPFR), without cancellation."""
-    x = gmpy2.exp(-2 * abs(u))
-    t = (1 - x) / (1 + x)
-    return x, (-t if u < 0 else t)
-
-
-def _objective_integrand(u: Any, eps: Any) -> list[Any]:
-    """tanh(u), tanh(u)^2, log(1 - tanh(u)^2) from x = exp(-2|u|), without cancellation:
-    tanh(u) = sign(u) (1 - x) / (1 + x), log(1 - tanh(u)^2) = 2 (log 2 - |u| - log(1 + x))."""
-    x, t = _tanh(u)
-    return [t, t * t, 2 * (gmpy2.const_log2() - abs(u) - gmpy2.log1p(x))]
-
-
-def _gradient_integrand(u: Any, eps: Any) -> list[Any]:
-    """tanh(u), 1 - tanh(u)^2 = 4 x / (1 + x)^2 (x = exp(-2|u|)), their product, and eps times them."""
-    x, t = _tanh(u)
-    sech2 = 4 * x / (1 + x) ** 2
-    t_sech2 = t * sech2
-    return [t, sech2, t_sech2, eps * t, eps * sech2, eps * t_sech2]
-
-
-def gaussian_expectations(integrand: Integrand, mean: Any, std: Any) -> list[Any]:
-    """E_{eps ~ N(0,1)}[f(mean + std * eps, eps)] for a vector of functions f, at the working precision.
-
-    f must be analytic except where cosh(mean + std * eps) = 0 (the poles of tanh), i.e. on the
-    vertical line Re eps = -mean/std at heights (pi/2 + k pi)/std, and grow at most polynomially.
-    Composite Gauss-Legendre in eps on [-L, L] (the Gaussian tail beyond L is below the
-    precision), panels graded geometrically towards -mean/std so that each panel is at least its
-    own width away from every pole. The error is estimated as mpmath's quadrature does, by
-    extrapolating the differences between three rules of doubling degree; when it is not below
-    10^-(dps+2) times the integrals' size the degree is doubled (twice at most), then a
-    QuadratureError is raised."""
-    return list(_expectations(integrand, mp.mpf(mean), mp.mpf(std), mp.dps))
-
-
-@lru_cache(maxsize=4096)
-def _expectations(integrand: Integrand, mean: Any, std: Any, dps: int) -> tuple[Any, ...]:
-    with mp.workdps(dps + 8):
-        prec = mp.prec
-        panels = _panels(-mean / std, mp.pi / (2 * std), _half_width(dps))
-        degree = max(3, int(mp.ceil(mp.log((0.8 * dps + 5) / 3, 2))) + 1)  # 3 * 2^(degree-1) nodes
-        with gmpy2.context(gmpy2.get_context(), precision=prec):
-            m, s = _to_mpfr(mean), _to_mpfr(std)
-            edges = [_to_mpfr(p) for p in panels]
-            results = [_composite(integrand, m, s, edges, d, prec) for d in (degree - 2, degree - 1, degree)]
-            for _ in range(2):  # the estimate is pessimistic: one or two more doublings settle it
-                error = _worst_error(results)
-                if error <= _target(results[-1], dps):
-                    break
-                degree += 1
-                results = [*results[1:], _composite(integrand, m, s, edges, degree, prec)]
-            error = _worst_error(results)
-            values = [_to_mpf(x) for x in results[-1]]
-        if error > _target(results[-1], dps):
-            message = f"Gaussian expectation: error estimate {mp.nstr(error, 3)} at {dps} digits"
-            raise QuadratureError(message)
-        norm = 1 / mp.sqrt(2 * mp.pi)
-        scaled = [x * norm for x in values]
-    return tuple(+x for x in scaled)
-
-
-def _worst_error(results: list[list[Any]]) -> Any:
-    """The largest extrapolated error estimate over the vector of integrals (as an mpf)."""
-    return max(
-        _error_estimate(_to_mpf(abs(b - c)), _to_mpf(abs(a - c)))
-        for a, b, c in zip(*results[-3:], strict=True)
-    )
-
-
-def _target(values: list[Any], dps: int) -> Any:
-    """10^-(dps + 2) times the size of the integrals (at least 1)."""
-    return mp.mpf(10) ** (-dps - 2) * max(max(abs(_to_mpf(x)) for x in values), mp.one)
-
-
-def _to_mpfr(x: Any) -> Any:
-    """An mpf as an MPFR number (exact when the MPFR precision holds its mantissa)."""
-    sign, man, exp, _ = mp.mpf(x)._mpf_
-    value = gmpy2.mul_2exp(gmpy2.mpfr(man), exp)
-    return -value if sign else value
-
-
-def _to_mpf(x: Any) -> Any:
-    """An MPFR number as an mpf (exact, then rounded once to the current precision)."""
-    man, exp = x.as_mantissa_exp()
-    return mp.mpf((int(man), int(exp)))
-
-
-def _half_width(dps: int) -> Any:
-    """L with exp(-L^2/2) (1 + L)^2 below 10^-(dps + 5): the Gaussian tail is negligible."""
-    return mp.sqrt(2 * (dps + 5) * mp.log(10)) + 1
-
-
-def _panels(center: Any, pole: Any, half: Any) -> list[Any]:
-    """Breakpoints on [-half, half]: a grid of spacing <= 2, refined geometrically around `center`
-    down to the pole distance `pole`."""
-    points = {-half, half}
-    n = int(mp.ceil(half))
-    points.update(mp.mpf(x) for x in range(-n + 1, n, 2))
-    if -half < center < half:
-        points.add(center)
-        step = min(pole / 2, mp.one)
-        while step < 2:
-            for p in (center - step, center + step):
-                if -half < p < half:
-                    points.add(p)
-            step *= 2
-    return sorted(points)
-
-
-def _standard_nodes(degree: int, prec: int) -> list[tuple[Any, Any]]:
-    """Gauss-Legendre nodes and weights on [-1, 1] (mpmath's, computed at the precision rounded up
-    to a multiple of 128 bits so that nearby precisions share them), as MPFR numbers."""
-    key = (degree, prec)
-    if key not in _NODE_CACHE:
-        bucket = -(-prec // 128) * 128
-        with mp.workprec(bucket):
-            nodes = _GAUSS_LEGENDRE.get_nodes(-1, 1, degree, bucket)
-        _NODE_CACHE[key] = [(_to_mpfr(x), _to_mpfr(w)) for x, w in nodes]
-    return _NODE_CACHE[key]
-
-
-def _composite(
-    integrand: Integrand, mean: Any, std: Any, edges: list[Any], degree: int, prec: int
-) -> list[Any]:
-    """sum over panels and Gauss-Legendre nodes of w exp(-eps^2/2) f(mean + std eps, eps) (MPFR)."""
-    nodes = _standard_nodes(degree, prec)
-    total: list[Any] = []
-    for lo, hi in pairwise(edges):
-        half, mid = (hi - lo) / 2, (hi + lo) / 2
-        for x, w in nodes:
-            eps = mid + half * x
-            weight = w * half * gmpy2.exp(-eps * eps / 2)
-            values = integrand(mean + std * eps, eps)
-            if not total:
-                total = [gmpy2.mpfr(0)] * len(values)
-            total = [t + weight * v for t, v in zip(total, values, strict=True)]
-    return total
-
-
-def _error_estimate(d1: Any, d2: Any) -> Any:
-    """d1 = |I_k - I_(k-1)|, d2 = |I_k - I_(k-2)|: extrapolate the digits gained per doubling
-    of the degree (mpmath's rule for Gauss-Legendre)."""
-    if d1 == 0:
-        return mp.zero
-    if d2 == 0 or d1 >= d2:
-        return d1
-    return min(d1, mp.mpf(10) ** (mp.log10(d1) ** 2 / mp.log10(d2)))

@@ -514,28 +514,6 @@ def test_oracle_bound_holds_against_recomputation_at_triple_digits(formula_id: s
         assert result.error_bound < mp.mpf(10) ** -18 * (1 + max(abs(mp.mpf(x)) for x in flat_fine))
 
 
-@pytest.mark.parametrize(
-    ("mean", "log_std"),
-    [(50, 0), (-30, 3), (0, 4), (3, -8), (Fraction(7, 10), Fraction(7, 2)), (Fraction(1, 1000), -20)],
-)
-def test_gaussian_expectations_agree_with_tanh_sinh_at_extremes(mean: Any, log_std: Any) -> None:
-    """The composite Gauss-Legendre expectations (E tanh, E tanh^2, E log(1 - tanh^2)) against
-    mpmath's tanh-sinh quadrature with breakpoints at the poles' real part, for saturated means,
-    std from e^-20 to e^4 (poles 0.03 from the real axis)."""
-    with mp.workdps(DPS):
-        m, s = to_mpf(mean), mp.exp(to_mpf(log_std))
-        got = sac.gaussian_expectations(sac._objective_integrand, m, s)
-        center, pole = -m / s, mp.pi / (2 * s)
-        points = {mp.mpf(x) for x in (-9, -6, -3, 0, 3, 6, 9)}
-        points.update(p for k in range(-6, 7) if abs(p := center + k * pole / 2) < 9)
-        edges = [-mp.inf, *sorted(points), mp.inf]
-        norm = 1 / mp.sqrt(2 * mp.pi)
-        functions = (mp.tanh, lambda u: mp.tanh(u) ** 2, sac.log_one_minus_tanh_squared)
-        for value, g in zip(got, functions, strict=True):
-            want = norm * mp.quad(lambda e, g=g: mp.exp(-e * e / 2) * g(m + s * e), edges)
-            assert close(value, want, DPS - 6)
-
-
 # ---- sac.policy_loss_batch / gradient ------------------------------------------------------
 
 
