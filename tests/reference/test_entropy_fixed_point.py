@@ -168,6 +168,20 @@ def test_policy_values_against_reward_tensor(case: SoftCase) -> None:
         assert E.sup_distance(v, exact) <= mp.mpf(10) ** (3 - DPS) * size_of(exact)
 
 
+def test_policy_values_fallback_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where float64 cannot factorize I - gamma P_pi, soft evaluation solves the full regularized
+    reward tensor with reference.mdp.evaluate: the same values."""
+    raw = tabular.generate(6, states=5, actions=3, gamma=0.999, kind="sparse", logit_scale=8.0)
+    raw["params"] = {"lambda": 0.1}
+    case = SoftCase(from_mapping(raw), Fraction(1, 10))
+    args = (case.P, case.R, case.gamma, case.theta, case.lam)
+    with mp.workdps(DPS):
+        fast = E.v_pi(*args)
+        monkeypatch.setattr(S, "policy_values", lambda *a: None)
+        slow = E.v_pi(*args)
+        assert E.sup_distance(fast, slow) <= mp.mpf(10) ** (3 - DPS) * size_of(fast)
+
+
 @settings(max_examples=20, deadline=None)
 @given(soft_cases())
 def test_policy_iteration_against_previous_implementation(case: SoftCase) -> None:
