@@ -578,7 +578,7 @@ def test_policy_loss_batch_gradient_is_the_finite_difference_gradient(instance: 
 @given(one_dim)
 def test_policy_loss_batch_averages_to_the_squashed_objective(instance: Instance) -> None:
     """E_eps[L(eps)] = J(s): tanh-sinh quadrature of the one-sample loss over eps reproduces the
-    squashed policy objective (computed by composite Gauss-Legendre), and E_eps of the pathwise
+    squashed policy objective (computed by rigorous quadrature), and E_eps of the pathwise
     gradient reproduces the squashed policy gradient."""
     args = _squashed_args(instance)
     with mp.workdps(DPS):
