@@ -122,7 +122,7 @@ def _log_sech2(mean: Any, log_std: Any, prec: int) -> tuple[Any]:
     with _arb_precision(prec + GUARD_BITS):
         g = _Gaussian(mean, log_std, prec)
         (r_log,) = g.integrate(_log_side, 1)
-        return (2 * arb.const_log2() - 2 * g.abs_u + r_log,)
+        return (2 * arb.const_log2() - 2 * g.sigma_u + r_log,)
 
 
 @lru_cache(maxsize=4096)
@@ -177,7 +177,7 @@ class _Gaussian:
         z = -self.mean / self.std if self.in_u else self.split
         self.sign = -(z / arb(2).sqrt()).erf()
         density = (-(z * z) / 2).exp() / (2 * arb.pi()).sqrt()
-        self.abs_u = self.mean * self.sign + 2 * self.std * density
+        self.sigma_u = self.mean * self.sign + 2 * self.std * density
 
     def ranges(self) -> list[tuple[int, Any, Any]]:
         """(sigma, lo, hi) in the integration variable (u or eps), exact endpoints, covering
