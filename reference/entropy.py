@@ -20,6 +20,8 @@ from rlspec.reference import mdp, soft_fixed_point
 from rlspec.reference.numbers import (
     Mat,
     Real,
+    RealMat,
+    RealTensor3,
     Vec,
     dot,
     from_fixed,
@@ -30,9 +32,6 @@ from rlspec.reference.numbers import (
     to_mpf,
     vec,
 )
-
-RealMat = Sequence[Sequence[Real]]
-RealTensor3 = Sequence[Sequence[Sequence[Real]]]
 
 # A policy as (pi[s][a], lam * log pi(a|s)).
 SoftPolicy = tuple[Mat, Mat]

@@ -17,6 +17,8 @@ Real = Any
 Vec = list[Any]
 Mat = list[list[Any]]
 Tensor3 = list[list[list[Any]]]
+RealMat = Sequence[Sequence[Real]]  # inputs: nested sequences of exact numbers
+RealTensor3 = Sequence[Sequence[Sequence[Real]]]
 
 
 def to_mpf(x: Real) -> Any:

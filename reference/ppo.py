@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 from mpmath import mp
 
-from rlspec.reference.mdp import RealMat, RealTensor3, advantage, policy, visitation
-from rlspec.reference.numbers import Mat, Real, Vec, logsumexp, mat, to_mpf, vec
+from rlspec.reference.mdp import advantage, policy, visitation
+from rlspec.reference.numbers import Mat, Real, RealMat, RealTensor3, Vec, logsumexp, mat, to_mpf, vec
 
 
 def ratio(theta: RealMat, theta_new: RealMat) -> Mat:

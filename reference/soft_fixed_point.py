@@ -1,10 +1,10 @@
 """Fast numerics for reference.entropy: soft policy evaluation and the soft optimal value V_lambda^*
-in exact fixed point (the representation of reference.mdp: a value x is the integer
+in exact fixed point (the representation of reference.fixed_point: a value x is the integer
 floor(x 2^scale), P and gamma are floor(. 2^bits), products are exact, shifts floor).
 
 Soft policy evaluation solves (I - gamma P_pi) V = sum_a pi(a|s) sum_s' P(s'|s,a) (r - lam log pi)
 by iterative refinement: exact integer residuals, a float64 inverse of I - gamma P_pi as the
-corrector (reference.numbers.refine), as reference.mdp.evaluate does for the unregularized reward.
+corrector (reference.numbers.refine), as reference.fixed_point.solve does for the unregularized reward.
 
 V_lambda^* is the root of F(V) = T_lambda V - V. Soft policy iteration is Newton's method on F
 (the Jacobian of T_lambda at V is gamma P_pi for the soft-greedy pi of V, and T_lambda V =
@@ -17,22 +17,24 @@ gains about -log2(float64 accuracy of the solve) bits). It stops when
 ||V - V_lambda^*|| <= ||T_lambda V - V|| / (1 - gamma) <= 2^-(prec + 16) (1 + ||V||).
 Cost per step: one |S|^2 |A| integer product (of P with the correction, a float64 solution times
 a power of two, so with small integers: Q(V + c) = Q(V) + gamma P c, recomputed in full before the
-final test) and |S| |A| exponentials; no dense high-precision solve. When the fixed-point steps stop contracting, `optimal_values` returns None and the caller
-falls back to soft policy iteration with exact evaluation.
+final test) and |S| |A| exponentials; no dense high-precision solve. When the fixed-point steps
+stop contracting, `optimal_values` returns None and the caller falls back to soft policy
+iteration with exact evaluation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from mpmath import mp
 
-from rlspec.reference import mdp
+from rlspec.reference import fixed_point
 from rlspec.reference.numbers import (
     Binary64Array,
     Real,
+    RealMat,
+    RealTensor3,
     exponent_bound,
     fixed,
     fixed_array,
@@ -40,9 +42,6 @@ from rlspec.reference.numbers import (
     from_fixed,
     to_mpf,
 )
-
-RealMat = Sequence[Sequence[Real]]
-RealTensor3 = Sequence[Sequence[Sequence[Real]]]
 
 FLOAT_STEPS = 100  # soft policy iteration steps in float64 (it converges in far fewer)
 FIXED_STEPS = 200  # inexact Newton steps in fixed point (about prec / 40 are needed)
@@ -57,8 +56,8 @@ def policy_values(P: RealTensor3, R: RealTensor3, gamma: Real, pi: RealMat, lam_
     """V with (I - gamma P_pi) V = r_lambda^pi, r_lambda^pi(s) = sum_a pi(a|s) sum_s' P(s'|s,a)
     (r(s,a,s') - lam_log[s][a]), to a residual below 2^-(prec + 8) relative to the data, as mpf;
     None when float64 cannot factorize I - gamma P_pi (the caller then solves another way)."""
-    model = mdp.fixed_model(P, R, gamma)
-    part = mdp.policy_part(model, pi, exact=True)
+    model = fixed_point.fixed_model(P, R, gamma)
+    part = fixed_point.policy_part(model, pi, exact=True)
     if part.lu is None:
         return None
     bits = model.bits
@@ -110,7 +109,7 @@ def _refine(model: Any, p_pi: Any, inverse: Any, b: Any, target: int) -> Any:
 def optimal_values(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> Any:
     """(model, V) with V the fixed-point image (at model.scale) of V_lambda^* to
     2^-(prec + 16) (1 + ||V||), or None when the fixed-point Newton steps stop contracting."""
-    model = mdp.fixed_model(P, R, gamma)
+    model = fixed_point.fixed_model(P, R, gamma)
     p_float, r_float = _float_data(P, R)
     g_float, lam_float = float(gamma), float(lam)
     start = _float_values(p_float, r_float, g_float, lam_float)
@@ -120,8 +119,8 @@ def optimal_values(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> An
     else:
         values = fixed_binary64(start, model.scale)
     scale, bits, g = model.scale, model.bits, model.gamma
-    horizon = mdp.horizon_bits(gamma)
-    q, exact = mdp.q_fixed(model, values), True
+    horizon = fixed_point.horizon_bits(gamma)
+    q, exact = fixed_point.q_fixed(model, values), True
     previous, stalled, jacobian = None, 0, None
     for _ in range(FIXED_STEPS):
         image, pi = soft_max_fixed(q, lam, scale)
@@ -130,7 +129,7 @@ def optimal_values(P: RealTensor3, R: RealTensor3, gamma: Real, lam: Real) -> An
         top = max(abs(int(x)) for x in values)
         target = max(((1 << max(scale, 0)) + top) >> (mp.prec + 16 + horizon), 1)
         if size <= target // 2 and not exact:  # q drifted by a few units: recompute it in full
-            q, exact = mdp.q_fixed(model, values), True
+            q, exact = fixed_point.q_fixed(model, values), True
             continue
         if size <= target and exact:
             return model, values

@@ -24,7 +24,7 @@ import mpmath
 import numpy as np
 from mpmath import mp
 
-from rlspec.reference import mdp
+from rlspec.reference import fixed_point, mdp
 from rlspec.reference.numbers import exact_fraction, exponent_bound, fixed_array
 
 GUARD = 64
@@ -50,7 +50,7 @@ class _Data:
     cache): P, gamma, pi floored at F bits, R and values at G bits (|R| < 2^e)."""
 
     def __init__(self, P: Any, R: Any, gamma: Any) -> None:
-        self.model = mdp.fixed_model(P, R, gamma, need=mp.prec + GUARD)
+        self.model = fixed_point.fixed_model(P, R, gamma, need=mp.prec + GUARD)
         self.n, self.m = self.model.n, self.model.m
         self.F = self.model.bits
         self.G = self.model.scale
@@ -58,7 +58,7 @@ class _Data:
         self.one_minus_gamma = 1 - exact_fraction(gamma)
 
     def policy(self, theta: Any) -> Any:
-        return mdp.policy_weights(self.model, theta)
+        return fixed_point.policy_weights(self.model, theta)
 
     def values(self, xs: Any) -> Any:
         return fixed_array(xs, self.G)
@@ -97,17 +97,17 @@ def _magnitude(xs: Any) -> Fraction:
 
 def _v_residual(d: _Data, pi: Any, V: Any) -> Any:
     """T V - V with T V(s) = sum_a pi(a|s) [r(s,a) + gamma sum_t P(t|s,a) V(t)], in units 2^-G."""
-    return ((pi * mdp.q_fixed(d.model, V)).sum(axis=1) >> d.F) - V
+    return ((pi * fixed_point.q_fixed(d.model, V)).sum(axis=1) >> d.F) - V
 
 
 def _q_residual(d: _Data, pi: Any, Q: Any) -> Any:
     """T Q - Q with T Q(s,a) = r(s,a) + gamma sum_t P(t|s,a) sum_b pi(b|t) Q(t,b)."""
-    return mdp.q_fixed(d.model, (pi * Q).sum(axis=1) >> d.F) - Q
+    return fixed_point.q_fixed(d.model, (pi * Q).sum(axis=1) >> d.F) - Q
 
 
 def _star_residuals(d: _Data, V: Any) -> Any:
     """max_a [r(s,a) + gamma sum_t P(t|s,a) V(t)] - V(s)."""
-    return np.array([max(row) for row in mdp.q_fixed(d.model, V)], dtype=object) - V
+    return np.array([max(row) for row in fixed_point.q_fixed(d.model, V)], dtype=object) - V
 
 
 # ---- certificates -------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def q_star(P: Any, R: Any, gamma: Any, *, value: Any) -> Any:
     """mdp.q_star: T Q(s,a) = r(s,a) + gamma sum_t P(t|s,a) max_b Q(t,b) is a gamma-contraction."""
     d = _Data(P, R, gamma)
     Q = d.values(value)
-    res = mdp.q_fixed(d.model, np.array([max(row) for row in Q], dtype=object)) - Q
+    res = fixed_point.q_fixed(d.model, np.array([max(row) for row in Q], dtype=object)) - Q
     return d.bound(_max_abs_units(res) * d.unit(), d.rounding(_magnitude(value), 1))
 
 
