@@ -254,8 +254,8 @@ FORMULAS = (
         reference="rlspec.reference.sac:squashed_policy_objective",
         conventions=POLICY_SIGN,
         notes=CRITIC_NOTE + " Dimensions of a~ are independent and the log-determinant is a sum, so the"
-        " expectation is exact from one-dimensional Gaussian integrals (Gauss-Legendre quadrature with an"
-        " error estimate in the oracle).",
+        " expectation is exact from one-dimensional Gaussian integrals (in the oracle: arb ball"
+        " enclosures of python-flint's acb.integral, reference/quadrature.py).",
     ),
     _policy(
         id="sac.squashed_policy_gradient",
