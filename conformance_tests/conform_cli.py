@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> tuple[list[FormulaResult], Session]:
     xfails = read_xfails(args.xfails, [f.id for f in registry()]) if args.xfails else {}
     if args.vectors and precision is not FLOAT64:
         raise UsageError("--vectors: stored vectors are float64 instances; use the live oracle with --dtype")
-    live = LiveOracle(args.dps, precision.eps, None if args.no_cache else OracleCache())
+    live = LiveOracle(args.dps, precision.eps, None if args.no_cache else OracleCache(), defer=True)
     source: ExpectedSource = vectors_source(args.vectors) if args.vectors else live
     session = Session(
         args.impl,

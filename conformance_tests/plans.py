@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rlspec.conformance_tests.session import Session
 
 PLAN_SOURCES = (*SOURCES, "conformance_tests")  # the code that decides what a run draws
+HYPOTHESIS_VERSION = metadata.version("hypothesis")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class PlanStore:
         return OracleCache.key(
             "plan", f.id, str(session.seed), str(session.examples), session.profile.name,
             str(session.stable_shapes), repr(sorted(session.domains.for_formula(f).items())),
-            session.source.name, metadata.version("hypothesis"), np.__version__,
+            session.source.name, HYPOTHESIS_VERSION, np.__version__,
         )  # fmt: skip
 
     def load(self, session: Session, f: Formula) -> list[Planned] | None:

@@ -111,7 +111,7 @@ def rlspec_session(request: Any) -> Iterator[Any]:
         examples=examples,
         seed=suite.DEFAULT_SEED if seed is None else seed,
         timeout=timeout,
-        source=LiveOracle(unit=precision.eps, persistent=OracleCache() if cached else None),
+        source=LiveOracle(unit=precision.eps, persistent=OracleCache() if cached else None, defer=True),
         out_dir=Path(out),
         profile=precision,
         plans=PlanStore() if cached else None,

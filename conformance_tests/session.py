@@ -141,15 +141,25 @@ class Session:
         again (conformance_tests/plans.py), else hypothesis's search (whose plan is kept when
         it passes)."""
         plan = self.plans.load(self, f) if self.plans is not None else None
+        live = self.source if isinstance(self.source, LiveOracle) else None
         if plan is not None:
             run = FormulaRun(self, f)
             if run.follow(plan):
                 self.replayed.append(f.id)
                 return run
+            if live is not None:  # the search then checks these instances again without recomputing
+                for step in plan:
+                    live.remember(f, step.raw, step.expected)
         run = FormulaRun(self, f)
-        run.search()
-        if self.plans is not None and run.passed_cleanly():
-            self.plans.save(self, f, run.plan)
+        planned = False
+        try:
+            run.search()
+            if self.plans is not None and run.passed_cleanly():
+                self.plans.save(self, f, run.plan)
+                planned = True
+        finally:
+            if live is not None:  # a saved plan holds the answers; a failure's go to the cache
+                live.forget() if planned else live.keep()
         return run
 
     def not_implemented(self, f: Formula, key: str, raises: bool = False) -> FormulaResult:

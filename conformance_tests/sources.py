@@ -58,16 +58,24 @@ class LiveOracle:
     formula and instance (hypothesis replays examples while it shrinks)."""
 
     def __init__(
-        self, dps: int = DEFAULT_DPS, unit: float = 2.0**-52, persistent: OracleCache | None = None
+        self,
+        dps: int = DEFAULT_DPS,
+        unit: float = 2.0**-52,
+        persistent: OracleCache | None = None,
+        defer: bool = False,
     ) -> None:
         """`unit`: the epsilon of the precision profile, for the answers a rounded evaluation
         could reach on a decision boundary (oracle/margins.py). `persistent`: answers kept
-        across runs (oracle/cache.py; `rlspec conform` uses one unless --no-cache)."""
+        across runs (oracle/cache.py; `rlspec conform` uses one unless --no-cache). `defer`:
+        new answers wait in `pending` for keep() (write them) or forget() (a passing formula's
+        plan holds them, conformance_tests/plans.py)."""
         self.dps = dps
         self.unit = unit
         self.name = f"oracle ({dps} digits)"
         self.cache: dict[str, Expected] = {}
         self.persistent = persistent
+        self.defer = defer
+        self.pending: dict[str, Expected] = {}
 
     def fixed_cases(self, f: Formula) -> list[Case] | None:
         return None
@@ -91,8 +99,25 @@ class LiveOracle:
             result = Expected(to_float64(value), to_digits(value, min(self.dps, 25)), reachable)
         self.cache[key] = result
         if self.persistent is not None:
-            self.persistent.store_expected(disk, result)
+            if self.defer:
+                self.pending[disk] = result
+            else:
+                self.persistent.store_expected(disk, result)
         return result
+
+    def keep(self) -> None:
+        """Write the pending answers to the persistent cache."""
+        if self.persistent is not None:
+            for disk, result in self.pending.items():
+                self.persistent.store_expected(disk, result)
+        self.pending.clear()
+
+    def forget(self) -> None:
+        self.pending.clear()
+
+    def remember(self, f: Formula, raw: dict[str, Any], expected: Expected) -> None:
+        """An answer known from elsewhere (a stored plan), for this run."""
+        self.cache.setdefault(instance_key(f, raw), expected)
 
 
 def vectors_source(directory: str) -> ExpectedSource:

@@ -64,6 +64,7 @@ class OracleCache:
         self.directory = (directory or cache_directory()) / kind / (version or code_version())
         self.hits = 0
         self.misses = 0
+        self.folders: set[Path] = set()  # entry folders known to exist
 
     @staticmethod
     def key(*parts: str) -> str:
@@ -90,11 +91,13 @@ class OracleCache:
         """Write atomically: a temporary file in the entry's folder, then os.replace."""
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self.folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(path.parent)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(doc, out, separators=(",", ":"))
+                    out.write(json.dumps(doc, separators=(",", ":")))
                 os.replace(temporary, path)
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)

@@ -146,3 +146,20 @@ def test_the_pytest_plugin_keeps_and_replays_plans_unless_told_not_to(tmp_path: 
     plugin()
     assert len(list((cache / "plans").rglob("*.json"))) == 1
     plugin()  # replays the plan
+
+
+def test_a_passing_run_keeps_plans_only_and_a_failing_one_keeps_its_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan of a passing formula holds its answers, so they are not written twice; the
+    answers of a failing formula (its shrinking included) go to the oracle's cache."""
+    monkeypatch.setenv("RLSPEC_CACHE_DIR", str(tmp_path / "cache"))
+    run(tmp_path, "passing", EXAMPLE)
+    assert not list((tmp_path / "cache" / "oracle").rglob("*.json"))
+    assert len(list((tmp_path / "cache" / "plans").rglob("*.json"))) == len(FORMULAS.split(","))
+    failing = run(tmp_path, "failing", str(MUTANTS / "mdp__v_iterative_evaluation.py"))
+    assert by_id(failing)["mdp.v"]["status"] == "fail"
+    assert list((tmp_path / "cache" / "oracle").rglob("*.json"))
+    assert failing["cache"]["answers_computed"] > 0
+    again = run(tmp_path, "again", str(MUTANTS / "mdp__v_iterative_evaluation.py"))
+    assert rows(again) == rows(failing) and again["cache"]["answers_computed"] == 0
