@@ -158,8 +158,10 @@ class Session:
                 self.plans.save(self, f, run.plan)
                 planned = True
         finally:
-            if live is not None:  # a saved plan holds the answers; a failure's go to the cache
-                live.forget() if planned else live.keep()
+            if live is not None and planned:
+                live.forget()  # the saved plan holds the answers
+            elif live is not None:
+                live.keep()  # a failure's answers (its shrinking) go to the oracle's cache
         return run
 
     def not_implemented(self, f: Formula, key: str, raises: bool = False) -> FormulaResult:
