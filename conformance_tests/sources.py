@@ -21,7 +21,7 @@ from rlspec.oracle.cache import OracleCache
 from rlspec.oracle.evaluate import arguments, compute
 from rlspec.oracle.expected import DEFAULT_DPS, Case, Expected, case_from_vector, to_digits, to_float64
 from rlspec.oracle.instance import from_mapping
-from rlspec.oracle.margins import alternatives
+from rlspec.oracle.margins import reachable
 from rlspec.oracle.vectors import conformance_source
 from rlspec.spec.formula import Formula
 
@@ -93,10 +93,9 @@ class LiveOracle:
         instance = from_mapping(json.loads(json.dumps(raw)))
         args = arguments(f, instance)
         value = compute(f, args, self.dps)
-        others = alternatives(f.id, args, self.dps, self.unit)
+        others = reachable(f.id, args, self.dps, self.unit)
         with mp.workdps(self.dps):
-            reachable = tuple(to_float64(v) for v in others)
-            result = Expected(to_float64(value), to_digits(value, min(self.dps, 25)), reachable)
+            result = Expected(to_float64(value), to_digits(value, min(self.dps, 25)), others)
         self.cache[key] = result
         if self.persistent is not None:
             if self.defer:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from mpmath import mp
 
+from rlspec.oracle.expected import to_float64
 from rlspec.reference import ppo, trpo
 from rlspec.reference.mdp import advantage, policy, visitation
 from rlspec.reference.numbers import to_mpf
@@ -180,6 +181,13 @@ ALTERNATIVES: dict[str, Callable[..., list[Any]]] = {
     "ppo.clip_gradient_batch": clip_gradient_batch,
     "ppo.clip_gradient": clip_gradient,
 }
+
+
+def reachable(formula_id: str, args: Sequence[Any], dps: int, unit: float = EPS64) -> tuple[np.ndarray, ...]:
+    """`alternatives` rounded to float64, as the suite compares them (oracle/expected.py)."""
+    others = alternatives(formula_id, args, dps, unit)
+    with mp.workdps(dps):
+        return tuple(to_float64(v) for v in others)
 
 
 def alternatives(formula_id: str, args: Sequence[Any], dps: int, unit: float = EPS64) -> list[Any]:

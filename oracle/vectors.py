@@ -37,7 +37,7 @@ from rlspec import spec
 from rlspec.oracle.errors import InstanceError, UsageError, UsageErrorParser
 from rlspec.oracle.evaluate import arguments, evaluate, leaves
 from rlspec.oracle.expected import DEFAULT_DPS as SUITE_DPS
-from rlspec.oracle.expected import Case, case_from_vector, to_float64
+from rlspec.oracle.expected import Case, case_from_vector
 from rlspec.oracle.instance import Instance, family_module, from_mapping
 from rlspec.spec.selection import SelectionError, select
 from rlspec.vectors import DIRECTORY as VECTORS_DIRECTORY
@@ -344,17 +344,12 @@ class VectorSource:
 def with_alternatives(f: Any, case: Case) -> Case:
     """The case with the answers a float64 evaluation could also reach on it (at the suite's
     digits)."""
-    from rlspec.oracle.margins import ALTERNATIVES, alternatives  # only --vectors runs need it
+    from rlspec.oracle.margins import ALTERNATIVES, reachable  # only --vectors runs need it
 
     if f.id not in ALTERNATIVES:
         return case
-    args = arguments(f, from_mapping(json.loads(json.dumps(case.raw))))
-    others = alternatives(f.id, args, SUITE_DPS)
-    if not others:
-        return case
-    with mp.workdps(SUITE_DPS):
-        reachable = tuple(to_float64(v) for v in others)
-    return replace(case, expected=replace(case.expected, alternatives=reachable))
+    others = reachable(f.id, arguments(f, from_mapping(json.loads(json.dumps(case.raw)))), SUITE_DPS)
+    return replace(case, expected=replace(case.expected, alternatives=others)) if others else case
 
 
 def conformance_source(directory: str) -> VectorSource:
